@@ -1,0 +1,74 @@
+# Two commands set everything up on a fresh machine with Python 3.11+:
+#   make run   - create .venv, install, migrate, load the question bank, serve http://127.0.0.1:8000
+#   make test  - install the dev tools and run the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
+
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is the local, offline developer setup: DEBUG on, embedded SQLite, offline engines.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run serve test test-postgres lint format bench lock install install-dev clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_questions
+	@echo "Serving the mock interviewer at http://$(HOST):$(PORT)/ (API docs: http://$(HOST):$(PORT)/api/docs/)"
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production-style serving (gunicorn, gthread workers) on this machine.
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn config.wsgi:application -c gunicorn.conf.py
+
+test: install-dev
+	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Running the suite on $$TEST_DATABASE_URL"; else echo "Running the suite on SQLite"; fi
+	DATABASE_URL=$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/data/db.sqlite3} DEBUG=false SECRET_KEY=test-only-secret-key-for-the-suite-0123456789 \
+		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(MAKE) test
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-dev
+	$(BIN)/python bench/concurrency.py $(BENCH_ARGS)
+
+# Re-pin requirements*.txt from requirements*.in (needs the package index).
+lock:
+	rm -rf /tmp/mi-lock && $(PYTHON) -m venv /tmp/mi-lock
+	/tmp/mi-lock/bin/pip install --quiet -r requirements.in
+	{ head -2 requirements.txt; /tmp/mi-lock/bin/pip freeze; } > requirements.txt.new && mv requirements.txt.new requirements.txt
+	/tmp/mi-lock/bin/pip install --quiet -r requirements-dev.in
+	{ head -2 requirements-dev.txt; comm -13 <(grep -v '^[#-]' requirements.txt | sort) <(/tmp/mi-lock/bin/pip freeze | sort); } \
+		> requirements-dev.txt.new && mv requirements-dev.txt.new requirements-dev.txt
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

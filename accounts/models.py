@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class User(AbstractUser):
+    daily_chat_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Interviewer turns allowed per day. Empty means the site default (DAILY_CHAT_LIMIT).",
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # Case-insensitive identity: "Alice" and "alice" are the same person to a human.
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), condition=~models.Q(email=""), name="accounts_user_email_ci_unique"
+            ),
+        ]
+
+    @property
+    def effective_daily_limit(self) -> int:
+        if self.daily_chat_limit is None:
+            return settings.DAILY_CHAT_LIMIT
+        return self.daily_chat_limit
+
+
+class DailyUsage(models.Model):
+    """The quota ledger: interviewer turns charged to one user on one local calendar day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_usage")
+    day = models.DateField(help_text="Calendar day in settings.TIME_ZONE.")
+    used = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "daily usage"
+        verbose_name_plural = "daily usage"
+        ordering = ["-day", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="accounts_dailyusage_user_day_unique"),
+            models.CheckConstraint(condition=models.Q(used__gte=0), name="accounts_dailyusage_used_non_negative"),
+        ]
+        indexes = [models.Index(fields=["day"], name="accounts_dailyusage_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.day}: {self.used}"

@@ -1,0 +1,96 @@
+"""Writes for accounts: registration and the daily quota ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.clock import local_today, next_local_midnight
+from accounts.models import DailyUsage, User
+from accounts.selectors import QuotaStatus, user_daily_limit
+from config.errors import ApplicationError
+
+
+class QuotaExceeded(ApplicationError):
+    status_code = 429
+    code = "quota_exceeded"
+    default_message = "You have used all of today's interviewer turns."
+
+
+class ValidationFailed(ApplicationError):
+    status_code = 400
+    code = "validation_error"
+    default_message = "Invalid input."
+
+
+def user_register(*, username: str, email: str, password: str) -> User:
+    """Create a user after Django's password validators and case-insensitive uniqueness checks.
+
+    Raises ValidationFailed naming the offending field(s).
+    """
+    username, email = username.strip(), email.strip()
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(username__iexact=username).exists():
+        errors["username"] = ["A user with that username already exists."]
+    if email and User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["A user with that email already exists."]
+    try:
+        validate_password(password, user=User(username=username, email=email))
+    except Exception as exc:  # django.core.exceptions.ValidationError
+        errors["password"] = list(getattr(exc, "messages", [str(exc)]))
+    if errors:
+        raise ValidationFailed("Invalid input: " + next(iter(errors.values()))[0], details=errors)
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(username=username, email=email, password=password)
+    except IntegrityError as exc:
+        # Lost a race with a concurrent registration of the same name; the constraint tells which.
+        field = "email" if "email" in str(exc).lower() else "username"
+        raise ValidationFailed(
+            f"A user with that {field} already exists.", details={field: [f"A user with that {field} already exists."]}
+        ) from exc
+
+
+def quota_reserve(*, user: User, now: dt.datetime | None = None) -> QuotaStatus:
+    """Charge one interviewer turn to today's ledger row, or raise QuotaExceeded.
+
+    Exact under concurrency on SQLite and PostgreSQL alike: the limit check and the increment are
+    one conditional UPDATE, so the database serialises competing reservations.
+    """
+    day = local_today(now)
+    limit = user_daily_limit(user=user)
+    if not _increment_if_below(user=user, day=day, limit=limit):
+        # No row yet for today (first turn of the day), or the limit is spent. Make sure the row
+        # exists (ON CONFLICT DO NOTHING, so racing creators are harmless) and try once more.
+        DailyUsage.objects.bulk_create([DailyUsage(user=user, day=day)], ignore_conflicts=True)
+        if not _increment_if_below(user=user, day=day, limit=limit):
+            used = DailyUsage.objects.filter(user=user, day=day).values_list("used", flat=True).first() or 0
+            resets_at = next_local_midnight(day)
+            retry_after = max(math.ceil((resets_at - (now or timezone.now())).total_seconds()), 1)
+            raise QuotaExceeded(
+                details={"limit": limit, "used": used, "resets_at": resets_at.isoformat()},
+                headers={"Retry-After": str(retry_after)},
+            )
+    used = DailyUsage.objects.filter(user=user, day=day).values_list("used", flat=True).get()
+    return QuotaStatus(limit=limit, used=used, resets_at=next_local_midnight(day), day=day)
+
+
+def _increment_if_below(*, user: User, day: dt.date, limit: int) -> bool:
+    return bool(
+        DailyUsage.objects.filter(user=user, day=day, used__lt=limit).update(
+            used=F("used") + 1, updated_at=timezone.now()
+        )
+    )
+
+
+def quota_refund(*, user: User, day: dt.date) -> None:
+    """Give back one turn charged on `day` (the day of the reservation, which may be yesterday by now).
+
+    Never goes below zero, so a doubled refund cannot mint extra turns.
+    """
+    DailyUsage.objects.filter(user=user, day=day, used__gt=0).update(used=F("used") - 1, updated_at=timezone.now())

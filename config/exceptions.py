@@ -1,0 +1,86 @@
+"""One exception handler for the whole API: every error leaves in the envelope of API.md."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import set_rollback
+
+from config.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+# DRF's default codes where ours read better or API.md fixes them.
+_CODE_OVERRIDES = {
+    "invalid": "validation_error",
+    "not_authenticated": "not_authenticated",
+    "authentication_failed": "authentication_failed",
+    "token_not_valid": "token_not_valid",
+    "parse_error": "parse_error",
+    "unsupported_media_type": "unsupported_media_type",
+    "method_not_allowed": "method_not_allowed",
+    "not_acceptable": "not_acceptable",
+    "throttled": "throttled",
+    "not_found": "not_found",
+    "permission_denied": "permission_denied",
+}
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _first_message(value)
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    return str(detail)
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    headers: dict[str, str] = {}
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return Response(
+            error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=exc.headers
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500 (JSON, see config.views)
+
+    set_rollback()
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = "%d" % exc.wait
+
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        details = {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in detail.items()}
+        message = "Invalid input: " + _first_message(detail)
+        return Response(error_body("validation_error", message, details), status=exc.status_code, headers=headers)
+
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else _first_message(codes)
+    if isinstance(exc, exceptions.Throttled):
+        code = "throttled"
+    code = _CODE_OVERRIDES.get(code, code)
+    details: dict[str, Any] = {}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        details["retry_after"] = int(exc.wait)
+    if isinstance(exc.detail, dict) and "messages" in exc.detail:
+        # simplejwt puts per-token reasons here; keep them, they help debugging clients.
+        details["messages"] = [str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in exc.detail["messages"]]
+    message = _first_message(exc.detail.get("detail", exc.detail) if isinstance(exc.detail, dict) else exc.detail)
+    return Response(error_body(code, message, details), status=exc.status_code, headers=headers)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.views import HealthApi
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/health/", HealthApi.as_view(), name="health"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("api/auth/", include("accounts.urls")),
+]
+
+handler400 = "config.views.json_bad_request"
+handler404 = "config.views.json_not_found"
+handler500 = "config.views.json_server_error"

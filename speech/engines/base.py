@@ -1,0 +1,16 @@
+"""The contract every speech engine follows.
+
+An engine is a module exposing ``synthesize(text: str, *, language: str) -> bytes`` that returns a
+complete MP3 (never empty, never partial) or raises ``SpeechEngineError``.
+"""
+
+from __future__ import annotations
+
+
+class SpeechEngineError(Exception):
+    """A synthesis failure, already translated out of the vendor's own exception types."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
