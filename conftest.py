@@ -64,3 +64,38 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider():
+    # Providers are built once per process from settings; tests change those settings.
+    from chat.providers import reset_provider_cache
+
+    reset_provider_cache()
+    yield
+    reset_provider_cache()
+
+
+@pytest.fixture
+def bank(db):
+    """The built-in question bank, loaded into the test database."""
+    from interviews.bank import question_load_bank
+
+    question_load_bank()
+
+
+@pytest.fixture
+def fake_llm(settings):
+    """A fake OpenAI-compatible server on 127.0.0.1, with the product configured to use it."""
+    from chat.fakeopenai import FakeOpenAI
+
+    with FakeOpenAI() as server:
+        settings.CHAT_PROVIDER = "openai"
+        settings.OPENAI_API_KEY = "test-key"
+        settings.OPENAI_BASE_URL = server.base_url
+        settings.OPENAI_MODEL = "primary-model"
+        settings.OPENAI_FALLBACK_MODEL = ""
+        settings.OPENAI_TIMEOUT = 1.0
+        settings.OPENAI_MAX_RETRIES = 0
+        server.hang_seconds = 5
+        yield server

@@ -24,8 +24,10 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         # One subquery instead of one ledger query per row of the change list.
         today = DailyUsage.objects.filter(user=OuterRef("pk"), day=local_today()).values("used")[:1]
-        return super().get_queryset(request).annotate(
-            used_today_value=Coalesce(Subquery(today, output_field=IntegerField()), Value(0))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(used_today_value=Coalesce(Subquery(today, output_field=IntegerField()), Value(0)))
         )
 
     @admin.display(description="Daily limit", ordering="daily_chat_limit")

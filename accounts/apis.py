@@ -100,10 +100,14 @@ class LogoutApi(APIView):
         try:
             token = RefreshToken(data.validated_data["refresh"])
         except TokenError as exc:
-            raise ValidationFailed("Invalid input: the refresh token is not valid.", details={"refresh": [str(exc)]}) from exc
+            raise ValidationFailed(
+                "Invalid input: the refresh token is not valid.", details={"refresh": [str(exc)]}
+            ) from exc
         if str(token.get("user_id")) != str(request.user.pk):
             # Someone else's token: refuse without saying whose it is.
-            raise ValidationFailed("Invalid input: the refresh token is not valid.", details={"refresh": ["Token is invalid."]})
+            raise ValidationFailed(
+                "Invalid input: the refresh token is not valid.", details={"refresh": ["Token is invalid."]}
+            )
         token.blacklist()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -112,5 +116,3 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:
         return Response(UserSerializer(request.user).data)
-
-

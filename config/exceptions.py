@@ -32,8 +32,10 @@ _CODE_OVERRIDES = {
     "permission_denied": "permission_denied",
 }
 
+
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
+
 
 def _first_message(detail: Any) -> str:
     if isinstance(detail, dict):
@@ -43,13 +45,12 @@ def _first_message(detail: Any) -> str:
         return _first_message(detail[0])
     return str(detail)
 
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     headers: dict[str, str] = {}
     if isinstance(exc, ApplicationError):
         set_rollback()
-        return Response(
-            error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=exc.headers
-        )
+        return Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
@@ -63,11 +64,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if getattr(exc, "auth_header", None):
         headers["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):
-        headers["Retry-After"] = "%d" % exc.wait
+        headers["Retry-After"] = str(int(exc.wait))
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        details = {field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in detail.items()}
+        details = {
+            field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in detail.items()
+        }
         message = "Invalid input: " + _first_message(detail)
         return Response(error_body("validation_error", message, details), status=exc.status_code, headers=headers)
 
@@ -81,6 +84,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         details["retry_after"] = int(exc.wait)
     if isinstance(exc.detail, dict) and "messages" in exc.detail:
         # simplejwt puts per-token reasons here; keep them, they help debugging clients.
-        details["messages"] = [str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in exc.detail["messages"]]
+        details["messages"] = [
+            str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in exc.detail["messages"]
+        ]
     message = _first_message(exc.detail.get("detail", exc.detail) if isinstance(exc.detail, dict) else exc.detail)
     return Response(error_body(code, message, details), status=exc.status_code, headers=headers)

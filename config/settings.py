@@ -205,6 +205,25 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product ----------------------------------------------------------------------------------
 DAILY_CHAT_LIMIT = env.int("DAILY_CHAT_LIMIT", default=5)
+ANSWER_MAX_CHARS = 4000
+
+# --- Interviewer (LLM) ------------------------------------------------------------------------
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+# Empty: openai when OPENAI_API_KEY is set, else the offline practice interviewer.
+CHAT_PROVIDER = env.str("CHAT_PROVIDER", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+OPENAI_FALLBACK_MODEL = env.str("OPENAI_FALLBACK_MODEL", default="")
+OPENAI_TEMPERATURE = env.float("OPENAI_TEMPERATURE", default=0.7)
+OPENAI_MAX_TOKENS = env.int("OPENAI_MAX_TOKENS", default=400)
+# Per attempt. Worst case (1 + retries) x timeout, twice with a fallback model: keep it below
+# GUNICORN_TIMEOUT (120 s) so a slow LLM gets a clean 504, not a killed worker.
+OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
+OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=1)
+OPENAI_HISTORY_TOKENS = env.int("OPENAI_HISTORY_TOKENS", default=6000)
+OPENAI_GROUNDING_QUESTIONS = env.int("OPENAI_GROUNDING_QUESTIONS", default=4)
+# How long one request owns the production of a reply before /retry/ may take over.
+CHAT_REPLY_LEASE_SECONDS = env.int("CHAT_REPLY_LEASE_SECONDS", default=150)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

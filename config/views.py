@@ -25,7 +25,9 @@ class HealthApi(APIView):
     @extend_schema(
         responses={
             200: inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()}),
-            503: inline_serializer("HealthDown", {"status": serializers.CharField(), "database": serializers.CharField()}),
+            503: inline_serializer(
+                "HealthDown", {"status": serializers.CharField(), "database": serializers.CharField()}
+            ),
         }
     )
     def get(self, request: Request) -> Response:

@@ -15,7 +15,8 @@ def assert_error(response, status: int, code: str) -> dict:
     body = response.json()
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     assert isinstance(body["error"]["details"], dict)
     return body["error"]
 
@@ -73,7 +74,9 @@ def test_malformed_json_is_a_parse_error(api_client):
 
 
 def test_form_encoded_body_is_unsupported_media_type(api_client):
-    response = api_client.post("/api/auth/register/", data="username=x", content_type="application/x-www-form-urlencoded")
+    response = api_client.post(
+        "/api/auth/register/", data="username=x", content_type="application/x-www-form-urlencoded"
+    )
     assert_error(response, 415, "unsupported_media_type")
 
 
@@ -114,7 +117,10 @@ def test_login_of_an_inactive_user_is_refused(api_client, user):
 def test_login_is_throttled_per_username_across_addresses(api_client, user, settings):
     for n in range(5):
         response = api_client.post(
-            "/api/auth/login/", {"username": user.username, "password": "nope"}, format="json", REMOTE_ADDR=f"10.0.0.{n}"
+            "/api/auth/login/",
+            {"username": user.username, "password": "nope"},
+            format="json",
+            REMOTE_ADDR=f"10.0.0.{n}",
         )
         assert response.status_code == 401
     response = api_client.post(
@@ -140,7 +146,9 @@ def test_login_is_throttled_per_address_across_usernames(api_client):
 
 
 def test_refresh_rotates_and_the_old_refresh_token_dies(api_client, user):
-    tokens = api_client.post("/api/auth/login/", {"username": user.username, "password": PASSWORD}, format="json").json()
+    tokens = api_client.post(
+        "/api/auth/login/", {"username": user.username, "password": PASSWORD}, format="json"
+    ).json()
     response = api_client.post("/api/auth/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert response.status_code == 200
     assert {"access", "refresh"} <= set(response.json())
