@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.compat import CompatLoginApi, CompatLogoutApi, CompatRegisterApi
+from chat.compat import CompatChatApi
 from config.views import HealthApi
 
 urlpatterns = [
@@ -11,6 +13,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
     path("api/interviews/", include("interviews.urls")),
+    # The original Mock-Interviewer frontend's endpoints (API.md, last section).
+    path("api/user/register/", CompatRegisterApi.as_view(), name="compat-register"),
+    path("api/user/login/", CompatLoginApi.as_view(), name="compat-login"),
+    path("api/user/logout/", CompatLogoutApi.as_view(), name="compat-logout"),
+    path("api/chat/gpt/", CompatChatApi.as_view(), name="compat-chat"),
 ]
 
 handler400 = "config.views.json_bad_request"

@@ -67,6 +67,12 @@ _STOPWORDS = frozenset(
 )
 
 
+def position_from_label(label: str) -> tuple[str, str]:
+    """("ai", "") for "AI"; ("general", "system design") for a label that names no position."""
+    position = _POSITION_ALIASES.get(label.strip().lower())
+    return (position, "") if position else (Position.GENERAL.value, label.strip())
+
+
 @dataclass
 class ImportReport:
     imported: int = 0

@@ -1,0 +1,89 @@
+"""/api/user/*: the original frontend's account endpoints, on top of the same services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+from accounts.apis import tokens_for, user_authenticate
+from accounts.models import User
+from accounts.services import ValidationFailed, user_register
+from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, RegisterIpThrottle
+from config.compat import CompatApiView
+
+_Message = inline_serializer("CompatMessage", {"message": serializers.CharField()})
+
+
+class CompatRegisterApi(CompatApiView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RegisterIpThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+        email = serializers.EmailField(max_length=254)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+        password2 = serializers.CharField(max_length=128, trim_whitespace=False, required=False)
+
+        def validate(self, attrs: dict) -> dict:
+            if "password2" in attrs and attrs.pop("password2") != attrs["password"]:
+                raise serializers.ValidationError({"password2": "Passwords do not match."})
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses={201: _Message}, tags=["compat"])
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if User.objects.filter(username__iexact=data.validated_data["username"].strip()).exists():
+            return Response({"message": "Username already exists."}, status=status.HTTP_409_CONFLICT)
+        try:
+            user_register(**data.validated_data)
+        except ValidationFailed as exc:
+            if "username" in exc.details:  # lost a race for the name
+                return Response({"message": "Username already exists."}, status=status.HTTP_409_CONFLICT)
+            raise
+        return Response({"message": "User registered successfully."}, status=status.HTTP_201_CREATED)
+
+
+class CompatLoginApi(CompatApiView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [LoginIpThrottle, LoginUsernameThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150)
+        password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            200: inline_serializer(
+                "CompatLogin", {"message": serializers.CharField(), "Token": serializers.CharField()}
+            )
+        },
+        tags=["compat"],
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_authenticate(request, **data.validated_data)
+        return Response({"message": "User logged in successfully.", "Token": tokens_for(user)["access"]})
+
+
+class CompatLogoutApi(CompatApiView):
+    """Ends every session of the caller: all their refresh tokens are blacklisted (the original
+    frontend holds only a short-lived access token, which expires on its own)."""
+
+    @extend_schema(request=None, responses={200: _Message}, tags=["compat"])
+    def post(self, request: Request) -> Response:
+        outstanding = OutstandingToken.objects.filter(user=request.user).exclude(blacklistedtoken__isnull=False)
+        BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+        return Response({"message": "User logged out successfully."})
+
+    @extend_schema(responses={200: _Message}, tags=["compat"])
+    def get(self, request: Request) -> Response:
+        return self.post(request)
