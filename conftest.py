@@ -25,6 +25,14 @@ def _plain_static_storage(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _offline_speech(settings, tmp_path):
+    # No test reaches Google; background synthesis only where a test asks for it; files in tmp.
+    settings.SPEECH_ENGINE = "espeak"
+    settings.SPEECH_WORKERS = 0
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -102,6 +102,7 @@ def main() -> int:
             "GUNICORN_THREADS": str(args.threads),
             "GUNICORN_ACCESSLOG": "",
             "LOG_LEVEL": "WARNING",
+            "SPEECH_ENGINE": "espeak",  # offline; audio is synthesized in the background as in production
         }
         python = sys.executable
         subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)

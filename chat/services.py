@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from chat.providers.base import Completion, ProviderError, TurnContext
 from config.errors import ApplicationError, ConflictError
 from interviews.models import Interview, Message
 from interviews.selectors import bank_for_interview, interview_get_for_owner, pending_answer, turn_history
+from speech.services import clip_for_text, clip_schedule
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -126,6 +128,7 @@ def _charged(user: User, status: QuotaStatus, work: Callable[[], T]) -> T:
 
 
 def _assistant_message(interview: Interview, completion: Completion, *, reply_to: Message | None) -> Message:
+    clip = clip_for_text(text=completion.content, language=interview.language)
     return Message.objects.create(
         interview=interview,
         role=Message.Role.ASSISTANT,
@@ -137,11 +140,15 @@ def _assistant_message(interview: Interview, completion: Completion, *, reply_to
         completion_tokens=completion.completion_tokens,
         latency_ms=completion.latency_ms,
         finish_reason=(completion.finish_reason or "")[:32],
+        audio_clip=clip,
     )
 
 
 def _after_reply_stored(message: Message) -> None:
-    """Hook for work that follows a stored interviewer message (speech synthesis)."""
+    """Start synthesizing the reply's audio once it is committed, so the clip is usually ready by
+    the time the browser asks for it; the text reply never waits for it."""
+    if message.audio_clip_id:
+        transaction.on_commit(partial(clip_schedule, key=message.audio_clip_id))
 
 
 def interview_start(*, user: User, position: str, topic: str, language: str, is_public: bool) -> StartResult:

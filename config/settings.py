@@ -151,8 +151,27 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Audio and other media: the filesystem by default; S3 or any S3-compatible store (MinIO, R2, ...)
+# when S3_BUCKET is set, through django-storages.
+S3_BUCKET = env.str("S3_BUCKET", default="")
+_default_storage: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if S3_BUCKET:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env.str("S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("S3_REGION", default="") or None,
+            "access_key": env.str("S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("S3_PREFIX", default=""),
+            "file_overwrite": True,  # clips are content-addressed: same name, same bytes
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -228,6 +247,23 @@ OPENAI_HISTORY_TOKENS = env.int("OPENAI_HISTORY_TOKENS", default=6000)
 OPENAI_GROUNDING_QUESTIONS = env.int("OPENAI_GROUNDING_QUESTIONS", default=4)
 # How long one request owns the production of a reply before /retry/ may take over.
 CHAT_REPLY_LEASE_SECONDS = env.int("CHAT_REPLY_LEASE_SECONDS", default=150)
+
+# --- Speech (TTS) ----------------------------------------------------------------------------
+# auto: gTTS, falling back to the offline espeak engine; or gtts, openai, espeak.
+SPEECH_ENGINE = env.str("SPEECH_ENGINE", default="auto")
+SPEECH_GTTS_TIMEOUT = env.float("SPEECH_GTTS_TIMEOUT", default=5.0)
+SPEECH_GTTS_TLD = env.str("SPEECH_GTTS_TLD", default="com")
+SPEECH_OPENAI_MODEL = env.str("SPEECH_OPENAI_MODEL", default="tts-1")
+SPEECH_OPENAI_VOICE = env.str("SPEECH_OPENAI_VOICE", default="alloy")
+SPEECH_BREAKER_SECONDS = env.int("SPEECH_BREAKER_SECONDS", default=300)
+# How long an audio request waits for a clip that is being synthesized before answering 503.
+SPEECH_WAIT_SECONDS = env.float("SPEECH_WAIT_SECONDS", default=30.0)
+# A failed clip is tried again on a request made at least this long after the failure.
+SPEECH_RETRY_SECONDS = env.int("SPEECH_RETRY_SECONDS", default=10)
+SPEECH_LEASE_SECONDS = env.int("SPEECH_LEASE_SECONDS", default=60)
+# Background threads per process that synthesize new replies right after they are stored (0: only on request).
+SPEECH_WORKERS = env.int("SPEECH_WORKERS", default=2)
+SPEECH_URL_SECRET = env.str("SPEECH_URL_SECRET", default=SECRET_KEY)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

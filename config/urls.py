@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
     path("api/interviews/", include("interviews.urls")),
+    path("api/audio/", include("speech.urls")),
     # The original Mock-Interviewer frontend's endpoints (API.md, last section).
     path("api/user/register/", CompatRegisterApi.as_view(), name="compat-register"),
     path("api/user/login/", CompatLoginApi.as_view(), name="compat-login"),

@@ -108,6 +108,10 @@ class Message(models.Model):
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     finish_reason = models.CharField(max_length=32, blank=True)
+    # Keyed by the clip's key, so the audio URL is rendered without a join.
+    audio_clip = models.ForeignKey(
+        "speech.AudioClip", to_field="key", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

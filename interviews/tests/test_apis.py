@@ -31,7 +31,8 @@ def test_start_returns_the_interview_first_question_and_quota(auth_client, user,
     assert body["created_at"].endswith("+09:00")
     [first] = body["messages"]
     assert first["role"] == "assistant"
-    assert "?" in first["content"]
+    assert "First question:" in first["content"]
+    assert Message.objects.get(pk=first["id"]).question_id is not None  # asked from the bank
     assert set(first) == {"id", "role", "content", "audio_url", "created_at"}
     assert body["quota"] == {**body["quota"], "limit": 5, "used": 1, "remaining": 4}
     assert Interview.objects.get(pk=body["id"]).owner == user

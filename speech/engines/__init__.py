@@ -1,0 +1,125 @@
+"""Speech engines and the dispatcher that picks one (SPEECH_ENGINE).
+
+Engines are modules with `synthesize(text, *, language) -> bytes` (see base.py) and optionally
+`MAX_CHARS`, their input limit: longer texts are split at sentence boundaries and the MP3s joined.
+`auto` tries gTTS and falls back to the offline espeak engine; after a gTTS failure a circuit
+breaker skips gTTS for SPEECH_BREAKER_SECONDS, so an offline machine does not pay gTTS's timeout
+on every clip.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from importlib import import_module
+from types import ModuleType
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
+
+from speech.engines.base import SpeechEngineError
+
+logger = logging.getLogger(__name__)
+
+ENGINES = {
+    "gtts": "speech.engines.gtts",
+    "openai": "speech.engines.openai",
+    "espeak": "speech.engines.espeak",
+}
+_BREAKER_KEY = "speech:breaker:gtts"
+_SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff1f\uff01])\s+|\n+")  # also CJK full stops and marks
+
+
+@dataclass(frozen=True)
+class SpeechResult:
+    data: bytes
+    engine: str
+
+
+def engine_module(name: str) -> ModuleType:
+    path = ENGINES.get(name, name if "." in name else None)
+    if path is None:
+        raise ImproperlyConfigured(f"SPEECH_ENGINE must be auto, {', '.join(ENGINES)} or a module path, not {name!r}.")
+    return import_module(path)
+
+
+def voice_signature(language: str) -> str:
+    """What, besides the text, decides how a clip sounds: part of the clip's key."""
+    engine = settings.SPEECH_ENGINE
+    if engine == "openai":
+        return f"{settings.SPEECH_OPENAI_MODEL}/{settings.SPEECH_OPENAI_VOICE}"
+    if engine in ("gtts", "auto"):
+        return f"gtts:{settings.SPEECH_GTTS_TLD}"
+    return engine
+
+
+def clip_key(*, text: str, language: str) -> str:
+    message = "\x1f".join([settings.SPEECH_ENGINE, voice_signature(language), language, text])
+    return hmac.new(settings.SPEECH_URL_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def synthesize_mp3(*, text: str, language: str) -> SpeechResult:
+    """Synthesize with the configured engine; raises SpeechEngineError."""
+    name = settings.SPEECH_ENGINE
+    if name != "auto":
+        return SpeechResult(_run(name, text, language), name)
+    if not cache.get(_BREAKER_KEY):
+        try:
+            return SpeechResult(_run("gtts", text, language), "gtts")
+        except SpeechEngineError as exc:
+            logger.warning("gTTS failed (%s); using espeak for %ss", exc, settings.SPEECH_BREAKER_SECONDS)
+            cache.set(_BREAKER_KEY, True, timeout=settings.SPEECH_BREAKER_SECONDS)
+    return SpeechResult(_run("espeak", text, language), "espeak")
+
+
+def _run(name: str, text: str, language: str) -> bytes:
+    module = engine_module(name)
+    parts = [
+        module.synthesize(chunk, language=language) for chunk in split_text(text, getattr(module, "MAX_CHARS", None))
+    ]
+    return join_mp3(parts)
+
+
+def split_text(text: str, max_chars: int | None) -> list[str]:
+    """Sentences packed into chunks of at most `max_chars` (a sentence longer than that is cut at a space)."""
+    text = text.strip()
+    if not max_chars or len(text) <= max_chars:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for sentence in (s.strip() for s in _SENTENCE_END.split(text) if s.strip()):
+        while len(sentence) > max_chars:
+            cut = sentence.rfind(" ", 0, max_chars)
+            cut = cut if cut > 0 else max_chars
+            pieces, sentence = sentence[:cut].strip(), sentence[cut:].strip()
+            if current:
+                chunks.append(current)
+                current = ""
+            chunks.append(pieces)
+        if current and len(current) + 1 + len(sentence) > max_chars:
+            chunks.append(current)
+            current = sentence
+        else:
+            current = f"{current} {sentence}".strip()
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def join_mp3(parts: list[bytes]) -> bytes:
+    """MP3 frames concatenate; only a leading ID3v2 tag of later parts must go."""
+    if any(not part for part in parts):
+        raise SpeechEngineError("the engine returned empty audio")
+    return parts[0] + b"".join(_strip_id3(part) for part in parts[1:])
+
+
+def _strip_id3(data: bytes) -> bytes:
+    if data[:3] == b"ID3" and len(data) > 10:
+        size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
+        footer = 10 if data[5] & 0x10 else 0
+        return data[10 + size + footer :]
+    return data

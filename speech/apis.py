@@ -1,0 +1,97 @@
+"""Serving audio: `GET /api/audio/<key>.mp3`, no auth (the key is unguessable), with HTTP Range."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, HttpResponse, HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+from config.errors import NotFoundError
+from speech.models import AudioClip
+from speech.services import clip_ensure_ready, clip_get
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CACHE = "public, max-age=31536000, immutable"  # content-addressed: the bytes behind a key never change
+
+
+class AudioApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    def perform_content_negotiation(self, request, force=False):
+        # Browsers ask for audio/*; errors are still rendered as JSON, whatever they accept.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        responses={
+            (200, "audio/mpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The MP3."),
+            (206, "audio/mpeg"): OpenApiResponse(OpenApiTypes.BINARY, description="The requested byte range."),
+            304: OpenApiResponse(description="Not modified (If-None-Match)."),
+            416: OpenApiResponse(description="Range not satisfiable."),
+        },
+        description="Synthesizes on first request if the clip is not ready yet; 503 speech_unavailable on failure.",
+    )
+    def get(self, request: Request, key: str) -> HttpResponseBase:
+        clip = clip_get(key=key)
+        if clip is None:
+            raise NotFoundError("No such audio.")
+        etag = f'"{clip.key}"'
+        if request.headers.get("If-None-Match") == etag and clip.status == AudioClip.Status.READY:
+            return _headers(HttpResponse(status=304), etag)
+        clip = clip_ensure_ready(clip=clip, wait_seconds=settings.SPEECH_WAIT_SECONDS)
+        return _ranged(request, clip, etag)
+
+
+def _ranged(request: Request, clip: AudioClip, etag: str) -> HttpResponseBase:
+    size = clip.size or 0
+    byte_range = _parse_range(request.headers.get("Range", ""), size)
+    if byte_range == "unsatisfiable":
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return _headers(response, etag)
+    handle = default_storage.open(clip.file.name, "rb")
+    if byte_range is None:
+        response = FileResponse(handle, content_type="audio/mpeg")
+        response["Content-Length"] = str(size)
+        return _headers(response, etag)
+    start, end = byte_range
+    with handle:
+        handle.seek(start)
+        body = handle.read(end - start + 1)
+    response = HttpResponse(body, status=206, content_type="audio/mpeg")
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(len(body))
+    return _headers(response, etag)
+
+
+def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """(start, end) inclusive, None to send everything, or "unsatisfiable" (RFC 9110 section 14)."""
+    match = _RANGE.match(header.strip())
+    if not match or match.groups() == ("", ""):
+        return None  # absent, multi-range or malformed: a full 200 is always a valid answer
+    first, last = match.groups()
+    if first == "":  # the last N bytes
+        length = int(last)
+        if length == 0:
+            return "unsatisfiable"
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return "unsatisfiable"
+    return start, end
+
+
+def _headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = _CACHE
+    response["ETag"] = etag
+    response["Content-Disposition"] = "inline"
+    return response
