@@ -223,3 +223,40 @@ def test_concurrent_repeats_of_one_answer_store_one_answer_and_one_reply(client_
     assert Message.objects.filter(reply_to=answers.get()).count() == 1
     assert set(results) <= {201, 409}
     assert used_today(user) == 2  # start + one reply, whatever the number of requests
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_produce_exactly_one_reply(client_for, settings):
+    from chat.fakeopenai import FakeOpenAI
+    from interviews.bank import question_load_bank
+
+    question_load_bank()
+    user = UserFactory(daily_chat_limit=50)
+    with FakeOpenAI() as server:
+        settings.CHAT_PROVIDER, settings.OPENAI_API_KEY, settings.OPENAI_BASE_URL = "openai", "k", server.base_url
+        settings.OPENAI_MAX_RETRIES = 0
+        interview_id = client_for(user).post("/api/interviews/", {"position": "ai"}, format="json").json()["id"]
+        server.fail_next("500")
+        assert answer(client_for(user), interview_id).status_code == 503
+        server.latency = 0.4
+        statuses: list[int] = []
+
+        def retry() -> None:
+            try:
+                statuses.append(client_for(user).post(f"/api/interviews/{interview_id}/retry/").status_code)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=retry) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+    pending = Message.objects.get(interview_id=interview_id, role="user")
+    assert Message.objects.filter(reply_to=pending).count() == 1
+    assert pending.awaiting_reply is False
+    assert statuses.count(201) >= 1
+    assert set(statuses) <= {201, 409}
+    assert used_today(user) == 2  # the start and the one reply that was produced
