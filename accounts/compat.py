@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.apis import tokens_for, user_authenticate
+from accounts.apis import LoginApi, RegisterApi, tokens_for, user_authenticate
 from accounts.models import User
 from accounts.services import ValidationFailed, user_register
 from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, RegisterIpThrottle
@@ -23,10 +23,7 @@ class CompatRegisterApi(CompatApiView):
     permission_classes = [AllowAny]
     throttle_classes = [RegisterIpThrottle]
 
-    class InputSerializer(serializers.Serializer):
-        username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
-        email = serializers.EmailField(max_length=254)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+    class InputSerializer(RegisterApi.InputSerializer):
         password2 = serializers.CharField(max_length=128, trim_whitespace=False, required=False)
 
         def validate(self, attrs: dict) -> dict:
@@ -54,9 +51,7 @@ class CompatLoginApi(CompatApiView):
     permission_classes = [AllowAny]
     throttle_classes = [LoginIpThrottle, LoginUsernameThrottle]
 
-    class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
-        password = serializers.CharField(max_length=128, trim_whitespace=False)
+    InputSerializer = LoginApi.InputSerializer
 
     @extend_schema(
         request=InputSerializer,

@@ -95,9 +95,14 @@ def _synthesize(clip: AudioClip) -> AudioClip:
         raise SpeechUnavailable() from exc
 
     name = f"audio/{clip.key[:2]}/{clip.key}.mp3"
-    if default_storage.exists(name):  # a leftover from an attempt that died before recording it
-        default_storage.delete(name)
-    stored = default_storage.save(name, ContentFile(result.data))
+    try:
+        if default_storage.exists(name):  # a leftover from an attempt that died before recording it
+            default_storage.delete(name)
+        stored = default_storage.save(name, ContentFile(result.data))
+    except Exception as exc:  # disk full, object store down: the clip must not stay claimed
+        logger.exception("storing clip %s failed", clip.pk)
+        _record_failure(clip, f"storage: {type(exc).__name__}: {exc}")
+        raise SpeechUnavailable() from exc
     AudioClip.objects.filter(pk=clip.pk).update(
         status=AudioClip.Status.READY,
         file=stored,

@@ -1,16 +1,15 @@
 import datetime as dt
-import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import close_old_connections, connection
 
 from accounts.clock import local_today, next_local_midnight
 from accounts.models import DailyUsage
 from accounts.selectors import quota_status
 from accounts.services import QuotaExceeded, quota_refund, quota_reserve
 from accounts.tests.factories import UserFactory
+from config.testing import run_in_threads
 
 SEOUL = ZoneInfo("Asia/Seoul")
 pytestmark = pytest.mark.django_db
@@ -118,33 +117,20 @@ def test_status_reads_limit_used_remaining_and_reset(user, settings):
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_reservations_with_limit_five_grant_exactly_five():
     user = UserFactory(daily_chat_limit=5)
-    barrier = threading.Barrier(50)
     granted: list[int] = []
     refused: list[int] = []
     errors: list[BaseException] = []
-    lock = threading.Lock()
 
     def reserve() -> None:
         try:
-            barrier.wait()
-            try:
-                quota_reserve(user=user)
-                with lock:
-                    granted.append(1)
-            except QuotaExceeded:
-                with lock:
-                    refused.append(1)
-        except BaseException as exc:
+            quota_reserve(user=user)
+            granted.append(1)
+        except QuotaExceeded:
+            refused.append(1)
+        except BaseException as exc:  # surfaced by the assertion below
             errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
 
-    threads = [threading.Thread(target=reserve) for _ in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_in_threads(reserve, 50)
 
     assert errors == []
     assert (len(granted), len(refused)) == (5, 45)

@@ -3,13 +3,13 @@
 import threading
 
 import pytest
-from django.db import connection
 
 from accounts.models import DailyUsage
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_apis import assert_error
 from chat.providers.base import Turn, TurnContext
 from chat.providers.openai import OpenAIProvider
+from config.testing import run_in_threads
 from interviews.models import Interview, Message
 
 pytestmark = pytest.mark.django_db
@@ -197,24 +197,21 @@ def test_concurrent_repeats_of_one_answer_store_one_answer_and_one_reply(client_
         interview_id = client.post("/api/interviews/", {"position": "fe"}, format="json").json()["id"]
         results: list[int] = []
 
-        def send(key: str) -> None:
-            try:
-                response = client_for(user).post(
-                    f"/api/interviews/{interview_id}/answers/",
-                    {"content": "same"},
-                    format="json",
-                    HTTP_IDEMPOTENCY_KEY=key,
-                )
-                results.append(response.status_code)
-            finally:
-                connection.close()
+        keys = iter(["dup"] * 6 + [f"other-{n}" for n in range(4)])
+        lock = threading.Lock()
 
-        threads = [threading.Thread(target=send, args=("dup",)) for _ in range(6)]
-        threads += [threading.Thread(target=send, args=(f"other-{n}",)) for n in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        def send() -> None:
+            with lock:  # iterators are not thread-safe
+                key = next(keys)
+            response = client_for(user).post(
+                f"/api/interviews/{interview_id}/answers/",
+                {"content": "same"},
+                format="json",
+                HTTP_IDEMPOTENCY_KEY=key,
+            )
+            results.append(response.status_code)
+
+        run_in_threads(send, 10)
 
     answers = Message.objects.filter(interview_id=interview_id, role="user")
     replies = Message.objects.filter(interview_id=interview_id, role="assistant")
@@ -243,16 +240,9 @@ def test_concurrent_retries_produce_exactly_one_reply(client_for, settings):
         statuses: list[int] = []
 
         def retry() -> None:
-            try:
-                statuses.append(client_for(user).post(f"/api/interviews/{interview_id}/retry/").status_code)
-            finally:
-                connection.close()
+            statuses.append(client_for(user).post(f"/api/interviews/{interview_id}/retry/").status_code)
 
-        threads = [threading.Thread(target=retry) for _ in range(5)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        run_in_threads(retry, 5)
 
     pending = Message.objects.get(interview_id=interview_id, role="user")
     assert Message.objects.filter(reply_to=pending).count() == 1

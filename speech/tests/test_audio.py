@@ -1,11 +1,10 @@
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.test_apis import assert_error
+from config.testing import run_in_threads
 from interviews.models import Message
 from speech.models import AudioClip
 from speech.mp3 import mp3_info
@@ -144,6 +143,18 @@ def test_a_recent_failure_answers_503_without_hammering_the_engine(api_client, s
     assert len(engine.calls) == 1
 
 
+def test_a_storage_failure_is_a_recorded_503_not_a_500(api_client, started, monkeypatch):
+    def full_disk(storage, name, content, max_length=None):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("django.core.files.storage.FileSystemStorage.save", full_disk)
+    response = api_client.get(path_of(started["messages"][0]["audio_url"]))
+    assert_error(response, 503, "speech_unavailable")
+    clip = AudioClip.objects.get()
+    assert clip.status == "failed"
+    assert "No space left" in clip.error
+
+
 def test_a_speech_failure_never_touches_the_text_reply(auth_client, started, engine):
     engine.fail = "error"
     turn = auth_client.post(f"/api/interviews/{started['id']}/answers/", {"content": "An answer."}, format="json")
@@ -180,16 +191,9 @@ def test_two_concurrent_first_requests_synthesize_once(client_for, engine):
     statuses: list[int] = []
 
     def fetch() -> None:
-        try:
-            statuses.append(Client().get(f"/api/audio/{clip.key}.mp3").status_code)
-        finally:
-            connection.close()
+        statuses.append(Client().get(f"/api/audio/{clip.key}.mp3").status_code)
 
-    threads = [threading.Thread(target=fetch) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_in_threads(fetch, 2)
     assert statuses == [200, 200]
     assert engine.calls == ["Concurrent clip."]
 
