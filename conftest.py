@@ -53,12 +53,8 @@ def other_user(db):
 
 
 @pytest.fixture
-def auth_client(user) -> APIClient:
-    from accounts.apis import tokens_for
-
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens_for(user)['access']}")
-    return client
+def auth_client(user, client_for) -> APIClient:
+    return client_for(user)
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,8 +42,8 @@ def user_register(*, username: str, email: str, password: str) -> User:
         errors["email"] = ["A user with that email already exists."]
     try:
         validate_password(password, user=User(username=username, email=email))
-    except Exception as exc:  # django.core.exceptions.ValidationError
-        errors["password"] = list(getattr(exc, "messages", [str(exc)]))
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
     if errors:
         raise ValidationFailed("Invalid input: " + next(iter(errors.values()))[0], details=errors)
     try:

@@ -299,7 +299,7 @@ def interview_finish(*, user: User, interview_id: int) -> FinishResult:
             quota_refund(user=user, day=status.day)
             fresh = interview_get_for_owner(user=user, interview_id=interview.pk)
             return FinishResult(interview=fresh, report=fresh.report, quota=quota_status(user=user))
-        fresh = interview_get_for_owner(user=user, interview_id=interview.pk)
-        return FinishResult(interview=fresh, report=completion.content, quota=status)
+        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, completion.content, now
+        return FinishResult(interview=interview, report=completion.content, quota=status)
 
     return _charged(user, status, work)

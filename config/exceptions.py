@@ -17,21 +17,6 @@ from config.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
-# DRF's default codes where ours read better or API.md fixes them.
-_CODE_OVERRIDES = {
-    "invalid": "validation_error",
-    "not_authenticated": "not_authenticated",
-    "authentication_failed": "authentication_failed",
-    "token_not_valid": "token_not_valid",
-    "parse_error": "parse_error",
-    "unsupported_media_type": "unsupported_media_type",
-    "method_not_allowed": "method_not_allowed",
-    "not_acceptable": "not_acceptable",
-    "throttled": "throttled",
-    "not_found": "not_found",
-    "permission_denied": "permission_denied",
-}
-
 
 def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details or {}}}
@@ -76,9 +61,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else _first_message(codes)
-    if isinstance(exc, exceptions.Throttled):
-        code = "throttled"
-    code = _CODE_OVERRIDES.get(code, code)
     details: dict[str, Any] = {}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         details["retry_after"] = int(exc.wait)

@@ -34,11 +34,14 @@ def _build(name: str, config: object = None) -> Provider:
 
 def get_provider() -> Provider:
     name = provider_name()
-    if name == "openai":
-        from chat.providers.openai import openai_config
+    return openai_provider() if name == "openai" else _build(name)
 
-        return _build(name, openai_config())
-    return _build(name)
+
+def openai_provider():
+    """The OpenAI provider for the current settings, whatever CHAT_PROVIDER says (speech uses it too)."""
+    from chat.providers.openai import openai_config
+
+    return _build("openai", openai_config())
 
 
 def reset_provider_cache() -> None:

@@ -125,6 +125,16 @@ class OpenAIProvider:
             latency_ms=latency_ms,
         )
 
+    def speech(self, text: str, *, model: str, voice: str) -> bytes:
+        """Text-to-speech (MP3) through the same client; raises ProviderError.
+
+        Here so that this module stays the only one importing the SDK.
+        """
+        try:
+            return self.client.audio.speech.create(model=model, voice=voice, input=text, response_format="mp3").content
+        except Exception as exc:  # every failure becomes a ProviderError
+            raise _translate(exc) from exc
+
 
 class _MalformedCompletion(Exception):
     pass
@@ -146,21 +156,3 @@ def _translate(exc: Exception) -> ProviderError:
         return ProviderError("The interviewer gave an unusable answer.", retryable=True)
     logger.exception("unexpected LLM failure")
     return ProviderError("The interviewer is unavailable right now.", retryable=True)
-
-
-def openai_speech(text: str, *, model: str, voice: str) -> bytes:
-    """Text-to-speech (MP3) with the interviewer's SDK settings; raises ProviderError.
-
-    Lives here so that this module stays the only one importing the SDK.
-    """
-    config = openai_config()
-    client = openai.OpenAI(
-        api_key=config.api_key,
-        base_url=config.base_url,
-        timeout=config.timeout,
-        max_retries=config.max_retries,
-    )
-    try:
-        return client.audio.speech.create(model=model, voice=voice, input=text, response_format="mp3").content
-    except Exception as exc:  # every failure becomes a ProviderError
-        raise _translate(exc) from exc

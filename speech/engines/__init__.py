@@ -47,7 +47,7 @@ def engine_module(name: str) -> ModuleType:
     return import_module(path)
 
 
-def voice_signature(language: str) -> str:
+def voice_signature() -> str:
     """What, besides the text, decides how a clip sounds: part of the clip's key."""
     engine = settings.SPEECH_ENGINE
     if engine == "openai":
@@ -58,7 +58,7 @@ def voice_signature(language: str) -> str:
 
 
 def clip_key(*, text: str, language: str) -> str:
-    message = "\x1f".join([settings.SPEECH_ENGINE, voice_signature(language), language, text])
+    message = "\x1f".join([settings.SPEECH_ENGINE, voice_signature(), language, text])
     return hmac.new(settings.SPEECH_URL_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from chat.providers import openai_provider
 from chat.providers.base import ProviderError
-from chat.providers.openai import openai_speech
 from speech.engines.base import SpeechEngineError
 
 MAX_CHARS = 4000
@@ -21,7 +21,7 @@ def synthesize(text: str, *, language: str) -> bytes:
     if not text.strip():
         raise SpeechEngineError("openai: nothing to say", retryable=False)
     try:
-        data = openai_speech(text, model=settings.SPEECH_OPENAI_MODEL, voice=settings.SPEECH_OPENAI_VOICE)
+        data = openai_provider().speech(text, model=settings.SPEECH_OPENAI_MODEL, voice=settings.SPEECH_OPENAI_VOICE)
     except ProviderError as exc:
         raise SpeechEngineError(f"openai: {exc.message}", retryable=exc.retryable) from exc
     if not data:
