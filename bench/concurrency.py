@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from chat.fakeopenai import FakeOpenAI  # noqa: E402 - needs the project on sys.path
+from devtools.fakeopenai import FakeOpenAI  # noqa: E402 - needs the project on sys.path
 
 
 def free_port() -> int:

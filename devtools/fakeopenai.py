@@ -1,0 +1,437 @@
+"""A fake OpenAI-compatible HTTP server for the product's tests, ``make bench`` and local demos.
+
+It fakes the two endpoints the product calls through the official ``openai`` SDK:
+
+* ``POST /v1/chat/completions`` - a non-streaming ``chat.completion`` with ``usage``;
+* ``POST /v1/audio/speech`` - a short, valid MP3 of silence (``response_format`` mp3 only);
+
+and answers anything else with a 404 in OpenAI's error shape. Streaming, ``n > 1`` and other
+audio formats are refused with a 400, so a product change that starts using them fails loudly.
+
+It runs a real HTTP server on 127.0.0.1 and speaks the real wire protocol (JSON bodies, status
+codes, OpenAI's error bodies, ``retry-after``, dropped and stalled connections) rather than being
+a mock: with ``OpenAI(base_url=server.base_url, api_key="x")`` the SDK's own request building,
+response parsing, timeouts and error mapping (``RateLimitError``, ``APITimeoutError``, ...) run
+exactly as they do against the real API, so the product's handling of them is what gets tested.
+
+Test hooks: ``reply_with()``; recorded requests (``last_request``, ``requests_for()``,
+``clear_requests()``); ``latency`` before every answer; ``fail_next(kind)`` to inject one of
+``FAILURE_KINDS``; ``stop()`` returns promptly even while a request is hanging.
+
+Command line, for demos::
+
+    python -m devtools.fakeopenai --port 8100 --latency 1.0
+
+Standard library only, and it must never import Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import contextlib
+import json
+import math
+import socket
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["FAILURE_KINDS", "FakeOpenAI", "RecordedRequest", "main", "silent_mp3"]
+
+#: What ``fail_next()`` injects: "429" / "500" / "503" answer OpenAI-shaped errors; "timeout"
+#: stalls for ``hang_seconds``; "drop" closes the connection without answering; "garbage" is a 200
+#: whose body is not JSON; "empty" is a 200 with empty content (or empty audio); "no_choices" is a
+#: chat completion with ``choices: []``.
+FAILURE_KINDS: frozenset[str] = frozenset({"429", "500", "503", "timeout", "drop", "garbage", "empty", "no_choices"})
+
+CHAT_PATH = "/v1/chat/completions"
+SPEECH_PATH = "/v1/audio/speech"
+
+# status, error type, error code, message
+_INJECTED_ERRORS: dict[str, tuple[int, str, str, str]] = {
+    "429": (429, "rate_limit_exceeded", "rate_limit_exceeded", "Rate limit reached (fake). Please try again in 1s."),
+    "500": (500, "server_error", "internal_error", "The server had an error while processing your request (fake)."),
+    "503": (503, "server_error", "service_unavailable", "The engine is currently overloaded (fake)."),
+}
+
+# Speech length follows the input (about 15 characters a second), within these bounds.
+_SPEECH_CHARS_PER_SECOND = 15.0
+_SPEECH_MIN_SECONDS = 0.5
+_SPEECH_MAX_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]  # names lower-cased: HTTP header names are case-insensitive
+    body: Any  # the parsed JSON body, or None when it was missing or not JSON
+    failure: str | None = None  # the injected failure kind applied to this request
+
+
+class _APIError(Exception):
+    """Raised while handling a request to answer with an OpenAI-shaped error."""
+
+    def __init__(self, status: int, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.param = param
+        self.code = code
+
+
+def _error_body(message: str, type_: str, code: str | None, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": type_, "param": param, "code": code}}
+
+
+def _count_tokens(content: Any) -> int:
+    # Word counts are enough: tests only need stable, plausible numbers.
+    return len(content.split()) if isinstance(content, str) else 0
+
+
+def silent_mp3(seconds: float) -> bytes:
+    """At least ``seconds`` of digital silence as valid MPEG-1 Layer III frames, built by hand.
+
+    At 32 kbps and 32 kHz every frame is exactly 144 bytes (144 * 32000 / 32000), with no
+    padding to track. An all-zero side-info block means no Huffman data: decoders play silence.
+    """
+    header = bytes((0xFF, 0xFB, 0x18, 0xC0))  # sync, MPEG-1, Layer III, no CRC, 32 kbps, 32 kHz, mono
+    frame = header + bytes(144 - len(header))
+    samples_per_frame, sample_rate = 1152, 32_000
+    return frame * max(1, math.ceil(seconds * sample_rate / samples_per_frame))
+
+
+# --------------------------------------------------------------------------- HTTP plumbing
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a hung handler must never keep the process alive
+    block_on_close = False  # ...nor make server_close() wait for it
+    request_queue_size = 128  # the benchmark's bursts of 50+ clients must not get ECONNREFUSED
+    allow_reuse_address = True
+
+    fake: FakeOpenAI
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients hanging up (timeouts, drops) is expected traffic, not a server bug.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so the SDK's keep-alive pool behaves as it does against the real API.
+    protocol_version = "HTTP/1.1"
+    server_version = "FakeOpenAI/1.0"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes; with Nagle on, each small response
+        # would wait ~40 ms for the client's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.fake._track(self.connection)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.fake._untrack(self.connection)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # quiet: tests and the benchmark own the terminal
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        try:
+            self.server.fake._handle(self)
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("content-length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def send_bytes(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("x-request-id", f"req_{uuid.uuid4().hex}")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        self.send_bytes(status, json.dumps(payload).encode(), "application/json", headers)
+
+
+# --------------------------------------------------------------------------- the fake
+
+
+class FakeOpenAI:
+    """The fake server. Use as a context manager (``with FakeOpenAI() as server: ...``) or call
+    ``start()`` / ``stop()``. ``latency`` and ``hang_seconds`` may be changed while it runs."""
+
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, latency: float = 0.0, *, hang_seconds: float = 30.0
+    ) -> None:
+        self.host = host
+        self._requested_port = port  # 0: any free port
+        #: Seconds to wait before answering each chat or speech request.
+        self.latency = float(latency)
+        #: How long a "timeout" failure stalls; the client should give up first.
+        self.hang_seconds = float(hang_seconds)
+
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._failures: collections.deque[str] = collections.deque()
+        self._fixed_reply: str | None = None
+        self._reply_count = 0
+        self._connections: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        # Set by stop() so that sleeping handlers (latency, "timeout") wake up at once.
+        self._stopping = threading.Event()
+
+    # -- lifecycle ------------------------------------------------------------
+
+    def start(self) -> FakeOpenAI:
+        if self._server is not None:
+            raise RuntimeError("FakeOpenAI is already running")
+        self._stopping = threading.Event()
+        server = _Server((self.host, self._requested_port), _Handler)
+        server.fake = self
+        self._server = server
+        # A short poll interval keeps shutdown(), and so stop(), fast.
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FakeOpenAI:{server.server_address[1]}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving. Returns promptly even if handlers are mid-request; idempotent."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        # Otherwise open keep-alive (or hung) connections would go on being served by their
+        # daemon handler threads after the server is "stopped".
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                conn.shutdown(socket.SHUT_RDWR)
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+            self._thread = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Root URL, e.g. ``http://127.0.0.1:54321``."""
+        if self._server is None:
+            raise RuntimeError("FakeOpenAI is not running; call start() first")
+        return f"http://{self.host}:{self._server.server_address[1]}"
+
+    @property
+    def base_url(self) -> str:
+        """What to pass as the SDK's ``base_url``."""
+        return self.url + "/v1"
+
+    # -- test hooks -----------------------------------------------------------
+
+    def reply_with(self, text: str | None) -> None:
+        """Answer every chat completion with ``text``; ``None`` restores the default replies."""
+        self._fixed_reply = text
+
+    def fail_next(self, kind: str) -> None:
+        """Make the next chat or speech request fail with ``kind`` (calls queue up)."""
+        if kind not in FAILURE_KINDS:
+            raise ValueError(f"unknown failure kind {kind!r}; expected one of {sorted(FAILURE_KINDS)}")
+        with self._lock:
+            self._failures.append(kind)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def last_request(self) -> RecordedRequest | None:
+        with self._lock:
+            return self._requests[-1] if self._requests else None
+
+    def requests_for(self, path: str) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path == path]
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    # -- internals ------------------------------------------------------------
+
+    def _track(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.add(conn)
+
+    def _untrack(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._connections.discard(conn)
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep unless the server stops first; False means "stopping: abandon the request"."""
+        return not self._stopping.wait(seconds) if seconds > 0 else not self._stopping.is_set()
+
+    def _reply(self, body: dict[str, Any]) -> str:
+        with self._lock:
+            self._reply_count += 1
+            n = self._reply_count
+        if self._fixed_reply is not None:
+            return self._fixed_reply
+        user_texts = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
+        last_user = user_texts[-1].strip() if user_texts and isinstance(user_texts[-1], str) else ""
+        return f"Fake interviewer reply #{n}: {last_user[:40]}?" if last_user else f"Fake interviewer reply #{n}?"
+
+    def _handle(self, h: _Handler) -> None:
+        path = h.path.split("?", 1)[0]
+        raw = h.read_body()
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        is_api_call = h.command == "POST" and path in (CHAT_PATH, SPEECH_PATH)
+        failure = None
+        if is_api_call:
+            with self._lock:
+                failure = self._failures.popleft() if self._failures else None
+        request = RecordedRequest(h.command, path, {k.lower(): v for k, v in h.headers.items()}, body, failure)
+        with self._lock:
+            self._requests.append(request)
+
+        try:
+            if not is_api_call:
+                raise _APIError(404, f"Invalid URL ({h.command} {path})", code="unknown_url")
+            if not isinstance(body, dict):
+                raise _APIError(400, "We could not parse the JSON body of your request.")
+            if not body.get("model"):
+                raise _APIError(400, "you must provide a model parameter", param="model")
+            if failure is not None and self._send_failure(h, failure):
+                return
+            if not self._sleep(self.latency):
+                h.close_connection = True
+                return
+            if path == CHAT_PATH:
+                self._chat(h, body, failure)
+            else:
+                self._speech(h, body, failure)
+        except _APIError as err:
+            h.send_json(err.status, _error_body(err.message, "invalid_request_error", err.code, err.param))
+
+    def _send_failure(self, h: _Handler, kind: str) -> bool:
+        """Answer with the injected failure; False when the endpoint still has to answer."""
+        if kind in _INJECTED_ERRORS:
+            status, type_, code, message = _INJECTED_ERRORS[kind]
+            headers = {"retry-after": "1"} if status == 429 else None
+            h.send_json(status, _error_body(message, type_, code), headers)
+        elif kind == "timeout":
+            if self._sleep(self.hang_seconds):
+                return False  # the client did not give up: answer, just very late
+            h.close_connection = True
+        elif kind == "drop":
+            h.close_connection = True  # the socket closes with no bytes written
+        elif kind == "garbage":
+            h.send_bytes(200, b"<html>oops</html>", "application/json")
+        else:  # "empty" / "no_choices" shape the endpoint's 200 answer
+            return False
+        return True
+
+    def _chat(self, h: _Handler, body: dict[str, Any], failure: str | None) -> None:
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+            raise _APIError(400, "Missing required parameter: 'messages'.", param="messages")
+        if body.get("stream"):
+            raise _APIError(400, "FakeOpenAI does not stream.", param="stream")
+        if body.get("n", 1) != 1:
+            raise _APIError(400, "FakeOpenAI answers with one choice only.", param="n")
+        text = "" if failure in ("empty", "no_choices") else self._reply(body)
+        prompt_tokens = sum(_count_tokens(m.get("content")) for m in messages)
+        completion_tokens = _count_tokens(text)
+        choice = {
+            "index": 0,
+            "message": {"role": "assistant", "content": text, "refusal": None},
+            "logprobs": None,
+            "finish_reason": "stop",
+        }
+        completion = {
+            "id": f"chatcmpl-fake{uuid.uuid4().hex[:24]}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body["model"],
+            "system_fingerprint": "fp_fakeopenai",
+            "choices": [] if failure == "no_choices" else [choice],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+        h.send_json(200, completion)
+
+    def _speech(self, h: _Handler, body: dict[str, Any], failure: str | None) -> None:
+        text = body.get("input")
+        if not isinstance(text, str) or not text:
+            raise _APIError(400, "Missing required parameter: 'input'.", param="input")
+        if not body.get("voice"):
+            raise _APIError(400, "Missing required parameter: 'voice'.", param="voice")
+        if body.get("response_format", "mp3") != "mp3":
+            raise _APIError(400, "FakeOpenAI only produces mp3.", param="response_format")
+        seconds = min(max(len(text) / _SPEECH_CHARS_PER_SECOND, _SPEECH_MIN_SECONDS), _SPEECH_MAX_SECONDS)
+        h.send_bytes(200, b"" if failure == "empty" else silent_mp3(seconds), "audio/mpeg")
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.fakeopenai",
+        description="Serve a fake OpenAI API (chat completions, audio speech) until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8100, help="0 picks a free port")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
+    args = parser.parse_args(argv)
+    with FakeOpenAI(args.host, args.port, args.latency) as server:
+        print(f"FakeOpenAI serving; SDK base_url={server.base_url}", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
