@@ -26,6 +26,13 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Production hashes with PBKDF2 at ~1 million iterations (about 0.5 s a user); the suite creates
+    # hundreds of users and tests no property of the hash itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _offline_speech(settings, tmp_path):
     # No test reaches Google; background synthesis only where a test asks for it; files in tmp.
     settings.SPEECH_ENGINE = "espeak"
@@ -70,16 +77,6 @@ def client_for():
     return make
 
 
-@pytest.fixture(autouse=True)
-def _fresh_provider():
-    # Providers are built once per process from settings; tests change those settings.
-    from chat.providers import reset_provider_cache
-
-    reset_provider_cache()
-    yield
-    reset_provider_cache()
-
-
 @pytest.fixture
 def bank(db):
     """The built-in question bank, loaded into the test database."""
@@ -91,7 +88,7 @@ def bank(db):
 @pytest.fixture
 def fake_llm(settings):
     """A fake OpenAI-compatible server on 127.0.0.1, with the product configured to use it."""
-    from chat.fakeopenai import FakeOpenAI
+    from devtools.fakeopenai import FakeOpenAI
 
     with FakeOpenAI() as server:
         settings.CHAT_PROVIDER = "openai"
@@ -103,3 +100,31 @@ def fake_llm(settings):
         settings.OPENAI_MAX_RETRIES = 0
         server.hang_seconds = 5
         yield server
+
+
+@pytest.fixture
+def used_today(db):
+    """How many interviewer turns `user` has been charged, whatever the day (robust at midnight)."""
+    from accounts.models import DailyUsage
+
+    def count(some_user) -> int:
+        return sum(DailyUsage.objects.filter(user=some_user).values_list("used", flat=True))
+
+    return count
+
+
+@pytest.fixture
+def fake_speech(settings, monkeypatch):
+    """The test speech engine (speech/tests/fake_engine.py), registered as `fake` for this test and
+    selected; reset before and after, and no background synthesis outlives the test."""
+    from speech.engines import ENGINES
+    from speech.services import synthesis_pool
+    from speech.tests import fake_engine
+
+    monkeypatch.setitem(ENGINES, "fake", "speech.tests.fake_engine")
+    settings.SPEECH_ENGINE = "fake"
+    synthesis_pool.shutdown(wait=True)
+    fake_engine.reset()
+    yield fake_engine
+    synthesis_pool.shutdown(wait=True)
+    fake_engine.reset()

@@ -6,6 +6,7 @@ calls in flight is WEB_CONCURRENCY x GUNICORN_THREADS, not the number of process
 
 import multiprocessing
 import os
+import sys
 
 
 def _int(name: str, default: int) -> int:
@@ -25,3 +26,10 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty turns the access log off
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def worker_exit(server: object, worker: object) -> None:
+    # A graceful stop finishes the worker's in-flight speech syntheses instead of leaving claimed clips.
+    services = sys.modules.get("speech.services")  # not imported: this worker never scheduled any
+    if services is not None:
+        services.synthesis_pool.shutdown(wait=True)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -33,7 +32,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description="Daily limit", ordering="daily_chat_limit")
     def daily_limit(self, user: User) -> str:
         if user.daily_chat_limit is None:
-            return f"{settings.DAILY_CHAT_LIMIT} (default)"
+            return f"{user.effective_daily_limit} (default)"
         return str(user.daily_chat_limit)
 
     @admin.display(description="Used today", ordering="used_today_value")

@@ -63,7 +63,8 @@ class RegisterApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_register(**data.validated_data)
-        return Response({"user": UserSerializer(user).data, **tokens_for(user)}, status=status.HTTP_201_CREATED)
+        body = self.OutputSerializer({"user": user, **tokens_for(user)}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class LoginApi(APIView):
@@ -75,12 +76,14 @@ class LoginApi(APIView):
         username = serializers.CharField(max_length=150)
         password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
 
+    OutputSerializer = TokenPairSerializer
+
     @extend_schema(request=InputSerializer, responses={200: TokenPairSerializer})
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_authenticate(request, **data.validated_data)
-        return Response(tokens_for(user))
+        return Response(self.OutputSerializer(tokens_for(user)).data)
 
 
 class RefreshApi(TokenRefreshView):
@@ -113,6 +116,8 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
+    OutputSerializer = UserSerializer
+
     @extend_schema(responses={200: UserSerializer})
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(self.OutputSerializer(request.user).data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,7 +14,15 @@ from accounts.services import ValidationFailed, user_register
 from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, RegisterIpThrottle
 from config.compat import CompatApiView
 
-_Message = inline_serializer("CompatMessage", {"message": serializers.CharField()})
+
+class CompatMessageSerializer(serializers.Serializer):
+    """The original backend's plain success body."""
+
+    message = serializers.CharField()
+
+
+def _message(text: str) -> dict:
+    return CompatMessageSerializer({"message": text}).data
 
 
 class CompatRegisterApi(CompatApiView):
@@ -30,7 +38,7 @@ class CompatRegisterApi(CompatApiView):
                 raise serializers.ValidationError({"password2": "Passwords do not match."})
             return attrs
 
-    @extend_schema(request=InputSerializer, responses={201: _Message}, tags=["compat"])
+    @extend_schema(request=InputSerializer, responses={201: CompatMessageSerializer}, tags=["compat"])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -38,9 +46,9 @@ class CompatRegisterApi(CompatApiView):
             user_register(**data.validated_data)
         except ValidationFailed as exc:
             if "username" in exc.details:  # the original frontend expects 409 for a taken name
-                return Response({"message": "Username already exists."}, status=status.HTTP_409_CONFLICT)
+                return Response(_message("Username already exists."), status=status.HTTP_409_CONFLICT)
             raise
-        return Response({"message": "User registered successfully."}, status=status.HTTP_201_CREATED)
+        return Response(_message("User registered successfully."), status=status.HTTP_201_CREATED)
 
 
 class CompatLoginApi(CompatApiView):
@@ -50,32 +58,28 @@ class CompatLoginApi(CompatApiView):
 
     InputSerializer = LoginApi.InputSerializer
 
-    @extend_schema(
-        request=InputSerializer,
-        responses={
-            200: inline_serializer(
-                "CompatLogin", {"message": serializers.CharField(), "Token": serializers.CharField()}
-            )
-        },
-        tags=["compat"],
-    )
+    class OutputSerializer(CompatMessageSerializer):
+        Token = serializers.CharField()  # the original frontend reads this exact key
+
+    @extend_schema(request=InputSerializer, responses={200: OutputSerializer}, tags=["compat"])
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_authenticate(request, **data.validated_data)
-        return Response({"message": "User logged in successfully.", "Token": tokens_for(user)["access"]})
+        body = {"message": "User logged in successfully.", "Token": tokens_for(user)["access"]}
+        return Response(self.OutputSerializer(body).data)
 
 
 class CompatLogoutApi(CompatApiView):
     """Ends every session of the caller: all their refresh tokens are blacklisted (the original
     frontend holds only a short-lived access token, which expires on its own)."""
 
-    @extend_schema(request=None, responses={200: _Message}, tags=["compat"])
+    @extend_schema(request=None, responses={200: CompatMessageSerializer}, tags=["compat"])
     def post(self, request: Request) -> Response:
         outstanding = OutstandingToken.objects.filter(user=request.user).exclude(blacklistedtoken__isnull=False)
         BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
-        return Response({"message": "User logged out successfully."})
+        return Response(_message("User logged out successfully."))
 
-    @extend_schema(responses={200: _Message}, tags=["compat"])
+    @extend_schema(responses={200: CompatMessageSerializer}, tags=["compat"])
     def get(self, request: Request) -> Response:
         return self.post(request)

@@ -6,6 +6,11 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+def daily_limit_or_default(stored: int | None) -> int:
+    """A user's daily limit of interviewer turns: their own when set, else the site default."""
+    return settings.DAILY_CHAT_LIMIT if stored is None else stored
+
+
 class User(AbstractUser):
     daily_chat_limit = models.PositiveIntegerField(
         null=True,
@@ -25,9 +30,7 @@ class User(AbstractUser):
 
     @property
     def effective_daily_limit(self) -> int:
-        if self.daily_chat_limit is None:
-            return settings.DAILY_CHAT_LIMIT
-        return self.daily_chat_limit
+        return daily_limit_or_default(self.daily_chat_limit)
 
 
 class DailyUsage(models.Model):

@@ -3,10 +3,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from accounts.clock import local_today, next_local_midnight
-from accounts.models import DailyUsage, User
+from accounts.models import DailyUsage, User, daily_limit_or_default
 
 
 @dataclass(frozen=True)
@@ -24,7 +22,7 @@ class QuotaStatus:
 def user_daily_limit(*, user: User) -> int:
     """The limit as stored right now, not as cached on a possibly stale `user` instance."""
     stored = User.objects.filter(pk=user.pk).values_list("daily_chat_limit", flat=True).first()
-    return settings.DAILY_CHAT_LIMIT if stored is None else stored
+    return daily_limit_or_default(stored)
 
 
 def quota_status(*, user: User, day: dt.date | None = None) -> QuotaStatus:

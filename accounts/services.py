@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -95,3 +97,41 @@ def quota_refund(*, user: User, day: dt.date) -> None:
     Never goes below zero, so a doubled refund cannot mint extra turns.
     """
     DailyUsage.objects.filter(user=user, day=day, used__gt=0).update(used=F("used") - 1, updated_at=timezone.now())
+
+
+class QuotaUnit:
+    """One interviewer turn reserved by `quota_charge`, with what became of it."""
+
+    def __init__(self, *, user: User, status: QuotaStatus) -> None:
+        self.user = user
+        self.status = status  # the quota right after the reservation
+        self._settled = False
+
+    def consumed(self) -> None:
+        """The candidate got the turn: keep the unit even if something after this point fails."""
+        self._settled = True
+
+    def hand_back(self) -> None:
+        """The caller got nothing for the unit (a concurrent request did the work): refund it now.
+
+        Refunds at most once, and never after `consumed()`.
+        """
+        if not self._settled:
+            self._settled = True
+            quota_refund(user=self.user, day=self.status.day)
+
+
+@contextmanager
+def quota_charge(*, user: User, now: dt.datetime | None = None) -> Iterator[QuotaUnit]:
+    """Reserve one interviewer turn for the body of the `with` block.
+
+    Raises QuotaExceeded before the body runs when today's limit is spent (nothing charged). Any
+    exception leaving the block refunds the unit, unless the body said `unit.consumed()`; leaving the
+    block normally keeps it, unless the body said `unit.hand_back()`.
+    """
+    unit = QuotaUnit(user=user, status=quota_reserve(user=user, now=now))
+    try:
+        yield unit
+    except BaseException:
+        unit.hand_back()
+        raise

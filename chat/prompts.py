@@ -7,15 +7,7 @@ text travels only in user messages, so an answer can never pose as an instructio
 from __future__ import annotations
 
 from chat.providers.base import Turn, TurnContext
-
-POSITION_LABELS = {
-    "ai": "AI / machine learning engineer",
-    "be": "backend engineer",
-    "fe": "frontend engineer",
-    "mobile": "mobile app engineer",
-    "general": "software engineer (behavioural interview)",
-}
-LANGUAGE_NAMES = {"en": "English", "ko": "Korean (한국어)"}
+from interviews.vocabulary import LANGUAGE_NAMES, position_label
 
 _RULES = """\
 Rules:
@@ -37,7 +29,7 @@ def estimate_tokens(text: str) -> int:
 
 
 def system_prompt(context: TurnContext) -> str:
-    position = POSITION_LABELS.get(context.position, context.position)
+    position = position_label(context.position)
     topic = f", focusing on: {context.topic}" if context.topic else ""
     language = LANGUAGE_NAMES.get(context.language, context.language)
     lines = [

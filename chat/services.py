@@ -1,48 +1,55 @@
-"""The interviewer turn flow: start, answer, retry, finish.
+"""The interviewer's turn flow: start, answer, retry, finish.
 
-Every turn follows one order, so a failure never loses stored data and never charges a user:
-reserve one quota unit -> store what the candidate sent -> call the LLM with no database connection
-held -> store the reply. Any failure after the reservation refunds it; a candidate's answer, once
-stored, is never deleted, and stays marked `awaiting_reply` until exactly one reply exists.
+Every turn follows one straight line, so a failure never loses stored data and never charges a
+user for a turn they did not get:
+quota (accounts) -> store what the candidate sent (interviews) -> call the provider with no
+database connection held -> store the reply (interviews) -> synthesize its audio after commit (speech).
+`quota_charge` refunds the unit on any failure; a candidate's answer, once stored, is never
+deleted and stays waiting until exactly one reply exists (`/retry/` produces it after a failure).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import connection, transaction
 
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
-from accounts.services import quota_refund, quota_reserve
+from accounts.services import quota_charge
 from chat.providers import get_provider
-from chat.providers.base import Completion, ProviderError, TurnContext
+from chat.providers.base import BankQuestion, Completion, ProviderError, Turn, TurnContext
 from config.errors import ApplicationError, ConflictError
 from interviews.models import Interview, Message
-from interviews.selectors import bank_for_interview, interview_get_for_owner, pending_answer, turn_history
+from interviews.selectors import (
+    answer_get_by_idempotency_key,
+    answer_pending,
+    interview_get_for_owner,
+    question_list_ranked,
+    reply_for_answer,
+    transcript,
+)
+from interviews.services import (
+    AnswerPending,
+    ReplyRecord,
+    answer_claim_reply,
+    answer_create,
+    answer_release,
+    interview_close,
+    interview_create,
+    reply_store,
+)
 from speech.services import clip_for_text, clip_schedule
-
-logger = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class InterviewFinished(ConflictError):
     code = "interview_finished"
     default_message = "This interview is finished; start a new one to keep practising."
-
-
-class AnswerPending(ConflictError):
-    code = "answer_pending"
-    default_message = "Your previous answer is still waiting for a reply; POST /retry/ to get it."
 
 
 class ReplyInProgress(ConflictError):
@@ -91,87 +98,26 @@ class FinishResult:
     quota: QuotaStatus
 
 
-def _lease_until() -> dt.datetime:
-    return timezone.now() + dt.timedelta(seconds=settings.CHAT_REPLY_LEASE_SECONDS)
-
-
-def _release_db_connection() -> None:
-    # The LLM may take many seconds; hand the connection back to the pool meanwhile so that slow
-    # LLM calls do not cap the database connections. (Inside a test's transaction there is none to give.)
-    if not connection.in_atomic_block:
-        connection.close()
-
-
-def _context(interview: Interview, *, seed: int) -> TurnContext:
-    history = turn_history(interview=interview) if interview.pk else []
-    return TurnContext(
-        position=interview.position,
-        topic=interview.topic,
-        language=interview.language,
-        history=history,
-        bank=bank_for_interview(
-            position=interview.position, topic=interview.topic, language=interview.language, seed=seed
-        ),
-    )
-
-
-def _charged(user: User, status: QuotaStatus, work: Callable[[], T]) -> T:
-    """Run `work` on a reserved unit; any failure gives the unit back before propagating."""
-    try:
-        return work()
-    except ProviderError as exc:
-        quota_refund(user=user, day=status.day)
-        raise LLMFailure(exc) from exc
-    except BaseException:
-        quota_refund(user=user, day=status.day)
-        raise
-
-
-def _assistant_message(interview: Interview, completion: Completion, *, reply_to: Message | None) -> Message:
-    clip = clip_for_text(text=completion.content, language=interview.language)
-    return Message.objects.create(
-        interview=interview,
-        role=Message.Role.ASSISTANT,
-        content=completion.content,
-        reply_to=reply_to,
-        question_id=completion.question_id,
-        model=completion.model[:100],
-        prompt_tokens=completion.prompt_tokens,
-        completion_tokens=completion.completion_tokens,
-        latency_ms=completion.latency_ms,
-        finish_reason=(completion.finish_reason or "")[:32],
-        audio_clip=clip,
-    )
-
-
-def _after_reply_stored(message: Message) -> None:
-    """Start synthesizing the reply's audio once it is committed, so the clip is usually ready by
-    the time the browser asks for it; the text reply never waits for it."""
-    if message.audio_clip_id:
-        transaction.on_commit(partial(clip_schedule, key=message.audio_clip_id))
-
-
 def interview_start(*, user: User, position: str, topic: str, language: str, is_public: bool) -> StartResult:
     """Start an interview: one quota unit for the opening question.
 
-    The interview row and its first message are written together after the LLM answered, so a
+    The interview and its first message are stored together once the provider answered, so a
     failed start leaves nothing behind.
     """
-    status = quota_reserve(user=user)
-    draft = Interview(owner=user, position=position, topic=topic.strip(), language=language, is_public=is_public)
-
-    def work() -> StartResult:
-        context = _context(draft, seed=random.getrandbits(32))
-        _release_db_connection()
-        completion = get_provider().next_turn(context)
-        with transaction.atomic():
-            draft.save()
-            first = _assistant_message(draft, completion, reply_to=None)
-        _after_reply_stored(first)
-        draft.message_count = 1
-        return StartResult(interview=draft, messages=[first], quota=status)
-
-    return _charged(user, status, work)
+    with quota_charge(user=user) as unit:
+        context = _context(position=position, topic=topic, language=language, history=[], seed=random.getrandbits(32))
+        completion = _ask(get_provider().next_turn, context)
+        interview, first = interview_create(
+            owner=user,
+            position=position,
+            topic=topic,
+            language=language,
+            is_public=is_public,
+            opening=_record(completion, language=language),
+        )
+        unit.consumed()
+    _synthesize_after_commit(first)
+    return StartResult(interview=interview, messages=[first], quota=unit.status)
 
 
 def answer_submit(*, user: User, interview_id: int, content: str, idempotency_key: str | None = None) -> TurnResult:
@@ -180,38 +126,33 @@ def answer_submit(*, user: User, interview_id: int, content: str, idempotency_ke
     With an idempotency key, a repeat returns the first result (same ids) without a new charge.
     """
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
-    if idempotency_key:
-        earlier = Message.objects.filter(interview=interview, idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return _replay(user=user, interview=interview, answer=earlier)
+    if idempotency_key and (earlier := answer_get_by_idempotency_key(interview=interview, key=idempotency_key)):
+        return _replay(user=user, interview=interview, answer=earlier)
     if interview.is_finished:
         raise InterviewFinished()
-    if pending_answer(interview=interview) is not None:
+    if answer_pending(interview=interview) is not None:
         raise AnswerPending()
 
-    status = quota_reserve(user=user)
-    try:
-        with transaction.atomic():
-            answer = Message.objects.create(
+    with quota_charge(user=user) as unit:
+        try:
+            answer = answer_create(
                 interview=interview,
-                role=Message.Role.USER,
                 content=content,
-                awaiting_reply=True,
-                reply_lease_until=_lease_until(),
-                idempotency_key=idempotency_key or None,
+                idempotency_key=idempotency_key,
+                lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
             )
-    except IntegrityError:
-        # A concurrent request won: same idempotency key (replay it) or another pending answer.
-        quota_refund(user=user, day=status.day)
-        if idempotency_key:
-            earlier = Message.objects.filter(interview=interview, idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return _replay(user=user, interview=interview, answer=earlier)
-        raise AnswerPending() from None
-    except BaseException:
-        quota_refund(user=user, day=status.day)
-        raise
-    return _produce_reply(user=user, interview=interview, answer=answer, status=status)
+        except AnswerPending:
+            # A concurrent request won the race: with this idempotency key, its result is ours.
+            earlier = idempotency_key and answer_get_by_idempotency_key(interview=interview, key=idempotency_key)
+            if not earlier:
+                raise
+            unit.hand_back()
+            return _replay(user=user, interview=interview, answer=earlier)
+        with _lease_freed_on_failure(answer):
+            reply = _reply(interview=interview, answer=answer)
+        unit.consumed()
+    _synthesize_after_commit(reply)
+    return TurnResult(answer=answer, reply=reply, quota=unit.status)
 
 
 def answer_retry(*, user: User, interview_id: int) -> TurnResult:
@@ -219,34 +160,43 @@ def answer_retry(*, user: User, interview_id: int) -> TurnResult:
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
     if interview.is_finished:
         raise InterviewFinished()
-    answer = pending_answer(interview=interview)
+    answer = answer_pending(interview=interview)
     if answer is None:
         raise NothingToRetry()
     return _retry(user=user, interview=interview, answer=answer)
 
 
+def interview_finish(*, user: User, interview_id: int) -> FinishResult:
+    """Close the interview with a summary report (one quota unit). Finishing twice charges once."""
+    interview = interview_get_for_owner(user=user, interview_id=interview_id)
+    if interview.is_finished:
+        return FinishResult(interview=interview, report=interview.report, quota=quota_status(user=user))
+    with quota_charge(user=user) as unit:
+        context = _interview_context(interview)
+        completion = _ask(get_provider().closing_report, context)
+        if not interview_close(interview=interview, report=completion.content):
+            # A concurrent finish got there first: that one was charged, not this one.
+            unit.hand_back()
+            interview = interview_get_for_owner(user=user, interview_id=interview.pk)
+            return FinishResult(interview=interview, report=interview.report, quota=quota_status(user=user))
+    return FinishResult(interview=interview, report=interview.report, quota=unit.status)
+
+
 def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
-    now = timezone.now()
-    claimed = (
-        Message.objects.filter(pk=answer.pk, awaiting_reply=True)
-        .filter(Q(reply_lease_until__isnull=True) | Q(reply_lease_until__lt=now))
-        .update(reply_lease_until=_lease_until())
-    )
-    if not claimed:
-        reply = Message.objects.filter(reply_to=answer).first()
+    if not answer_claim_reply(answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS):
+        reply = reply_for_answer(answer=answer)
         if reply is not None:  # finished by a concurrent request in the meantime
             return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), replayed=True)
         raise ReplyInProgress()
-    try:
-        status = quota_reserve(user=user)
-    except BaseException:
-        Message.objects.filter(pk=answer.pk).update(reply_lease_until=None)
-        raise
-    return _produce_reply(user=user, interview=interview, answer=answer, status=status)
+    with _lease_freed_on_failure(answer), quota_charge(user=user) as unit:
+        reply = _reply(interview=interview, answer=answer)
+        unit.consumed()
+    _synthesize_after_commit(reply)
+    return TurnResult(answer=answer, reply=reply, quota=unit.status)
 
 
 def _replay(*, user: User, interview: Interview, answer: Message) -> TurnResult:
-    reply = Message.objects.filter(reply_to=answer).first()
+    reply = reply_for_answer(answer=answer)
     if reply is not None:
         return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), replayed=True)
     # The first attempt with this key has no reply yet: it failed (retry it) or is still running.
@@ -255,51 +205,74 @@ def _replay(*, user: User, interview: Interview, answer: Message) -> TurnResult:
     return _retry(user=user, interview=interview, answer=answer)
 
 
-def _produce_reply(*, user: User, interview: Interview, answer: Message, status: QuotaStatus) -> TurnResult:
-    def work() -> TurnResult:
-        context = _context(interview, seed=interview.pk)
-        _release_db_connection()
-        completion = get_provider().next_turn(context)
-        with transaction.atomic():
-            reply = _assistant_message(interview, completion, reply_to=answer)
-            Message.objects.filter(pk=answer.pk).update(awaiting_reply=False, reply_lease_until=None)
-        answer.awaiting_reply = False
-        _after_reply_stored(reply)
-        return TurnResult(answer=answer, reply=reply, quota=status)
+def _reply(*, interview: Interview, answer: Message) -> Message:
+    context = _interview_context(interview)
+    completion = _ask(get_provider().next_turn, context)
+    return reply_store(interview=interview, answer=answer, reply=_record(completion, language=interview.language))
 
+
+@contextmanager
+def _lease_freed_on_failure(answer: Message) -> Iterator[None]:
+    """On failure the answer stays stored and waiting; free its lease at once for /retry/."""
     try:
-        return _charged(user, status, work)
+        yield
     except BaseException:
-        # The answer stays stored and pending; free it at once for /retry/.
-        Message.objects.filter(pk=answer.pk, awaiting_reply=True).update(reply_lease_until=None)
+        answer_release(answer=answer)
         raise
 
 
-def interview_finish(*, user: User, interview_id: int) -> FinishResult:
-    """Close the interview with a summary report (one quota unit). Finishing twice charges once."""
-    interview = interview_get_for_owner(user=user, interview_id=interview_id)
-    if interview.is_finished:
-        return FinishResult(interview=interview, report=interview.report, quota=quota_status(user=user))
-    status = quota_reserve(user=user)
+def _ask(call: Callable[[TurnContext], Completion], context: TurnContext) -> Completion:
+    """Call the provider with no database connection held; its failure becomes a 503/504."""
+    # The LLM may take many seconds; hand the connection back to the pool meanwhile, so slow LLM
+    # calls do not cap the database connections. (Inside a test's transaction there is none to give.)
+    if not connection.in_atomic_block:
+        connection.close()
+    try:
+        return call(context)
+    except ProviderError as exc:
+        raise LLMFailure(exc) from exc
 
-    def work() -> FinishResult:
-        context = _context(interview, seed=interview.pk)
-        _release_db_connection()
-        completion = get_provider().closing_report(context)
-        now = timezone.now()
-        with transaction.atomic():
-            finished = Interview.objects.filter(pk=interview.pk, status=Interview.Status.ACTIVE).update(
-                status=Interview.Status.FINISHED, report=completion.content, finished_at=now, updated_at=now
-            )
-            # An answer left without a reply is covered by the report; it no longer waits.
-            Message.objects.filter(interview=interview, awaiting_reply=True).update(
-                awaiting_reply=False, reply_lease_until=None
-            )
-        if not finished:  # a concurrent finish got there first: that one was charged, not this one
-            quota_refund(user=user, day=status.day)
-            fresh = interview_get_for_owner(user=user, interview_id=interview.pk)
-            return FinishResult(interview=fresh, report=fresh.report, quota=quota_status(user=user))
-        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, completion.content, now
-        return FinishResult(interview=interview, report=completion.content, quota=status)
 
-    return _charged(user, status, work)
+def _record(completion: Completion, *, language: str) -> ReplyRecord:
+    """The reply as interviews stores it, with the key of its (not yet synthesized) audio clip."""
+    return ReplyRecord(
+        content=completion.content,
+        model=completion.model,
+        question_id=completion.question_id,
+        prompt_tokens=completion.prompt_tokens,
+        completion_tokens=completion.completion_tokens,
+        latency_ms=completion.latency_ms,
+        finish_reason=completion.finish_reason or "",
+        audio_clip_key=clip_for_text(text=completion.content, language=language),
+    )
+
+
+def _synthesize_after_commit(message: Message) -> None:
+    """Synthesize the reply's audio in the background once it is committed, so the clip is usually
+    ready by the time the browser asks for it; the text reply never waits for it."""
+    if message.audio_clip_id:
+        transaction.on_commit(partial(clip_schedule, key=message.audio_clip_id))
+
+
+def _interview_context(interview: Interview) -> TurnContext:
+    history = [Turn(role=e.role, content=e.content, question_id=e.question_id) for e in transcript(interview=interview)]
+    return _context(
+        position=interview.position,
+        topic=interview.topic,
+        language=interview.language,
+        history=history,
+        seed=interview.pk,
+    )
+
+
+def _context(*, position: str, topic: str, language: str, history: list[Turn], seed: int) -> TurnContext:
+    bank = bank_for_interview(position=position, topic=topic, language=language, seed=seed)
+    return TurnContext(position=position, topic=topic.strip(), language=language, history=history, bank=bank)
+
+
+def bank_for_interview(*, position: str, topic: str, language: str, seed: int) -> list[BankQuestion]:
+    """The bank questions that ground the interviewer, best topic match first (see question_list_ranked)."""
+    return [
+        BankQuestion(id=q.pk, topic=q.topic, question=q.question, model_answer=q.model_answer, key_points=q.key_points)
+        for q in question_list_ranked(position=position, topic=topic, language=language, seed=seed)
+    ]

@@ -95,8 +95,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=20),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # A file, not :memory:, so that tests with threads share one database like production does.
-    _db["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}
+    # A file, not :memory:, so that tests with threads share one database like production does;
+    # beside the configured one, so that two checkouts or suites with their own DATABASE_URL never meet.
+    _db["TEST"] = {"NAME": str(Path(_db["NAME"]).with_name("test-" + Path(_db["NAME"]).name))}
 elif _db["ENGINE"] in ("django.db.backends.postgresql", "django.db.backends.postgresql_psycopg2"):
     _db["ENGINE"] = "django.db.backends.postgresql"
     if env.bool("DB_POOL", default=True):
@@ -228,7 +229,6 @@ SPECTACULAR_SETTINGS = {
 
 # --- Product ----------------------------------------------------------------------------------
 DAILY_CHAT_LIMIT = env.int("DAILY_CHAT_LIMIT", default=5)
-ANSWER_MAX_CHARS = 4000
 
 # --- Interviewer (LLM) ------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")

@@ -1,4 +1,4 @@
-"""Helpers for tests that need real concurrency."""
+"""Helpers shared by every app's tests: the error envelope, real concurrency."""
 
 from __future__ import annotations
 
@@ -25,3 +25,15 @@ def run_in_threads(target: Callable[[], None], count: int, *, timeout: float = 6
         thread.start()
     for thread in threads:
         thread.join(timeout=timeout)
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """Assert `response` is the API's error envelope with this status and code; return its `error`."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
+    assert isinstance(body["error"]["details"], dict)
+    return body["error"]

@@ -1,9 +1,10 @@
+"""Root URLs. Apps are named by dotted path, never imported: config is the bottom layer and
+imports no app above it (the import contracts in pyproject.toml check this)."""
+
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.compat import CompatLoginApi, CompatLogoutApi, CompatRegisterApi
-from chat.compat import CompatChatApi
 from config.views import HealthApi
 
 urlpatterns = [
@@ -12,13 +13,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("api/auth/", include("accounts.urls")),
+    # /api/interviews/: chat owns the list-and-start URL and the turns; interviews the reads and edits.
+    path("api/interviews/", include("chat.urls")),
     path("api/interviews/", include("interviews.urls")),
     path("api/audio/", include("speech.urls")),
-    # The original Mock-Interviewer frontend's endpoints (API.md, last section).
-    path("api/user/register/", CompatRegisterApi.as_view(), name="compat-register"),
-    path("api/user/login/", CompatLoginApi.as_view(), name="compat-login"),
-    path("api/user/logout/", CompatLogoutApi.as_view(), name="compat-logout"),
-    path("api/chat/gpt/", CompatChatApi.as_view(), name="compat-chat"),
+    # The original Mock-Interviewer frontend's endpoints (README, "Compatibility").
+    path("api/user/", include("accounts.compat_urls")),
+    path("api/chat/", include("chat.compat_urls")),
 ]
 
 handler400 = "config.views.json_bad_request"

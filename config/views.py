@@ -22,9 +22,13 @@ class HealthApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    class OutputSerializer(serializers.Serializer):
+        status = serializers.CharField()
+        database = serializers.CharField()
+
     @extend_schema(
         responses={
-            200: inline_serializer("Health", {"status": serializers.CharField(), "database": serializers.CharField()}),
+            200: OutputSerializer,
             503: inline_serializer(
                 "HealthDown", {"status": serializers.CharField(), "database": serializers.CharField()}
             ),
@@ -40,7 +44,7 @@ class HealthApi(APIView):
             body = {"status": "unavailable", "database": "unreachable"}
             body.update(error_body("database_unavailable", "The database cannot be reached."))
             return Response(body, status=503)
-        return Response({"status": "ok", "database": "ok"})
+        return Response(self.OutputSerializer({"status": "ok", "database": "ok"}).data)
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

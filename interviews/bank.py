@@ -13,64 +13,12 @@ from pathlib import Path
 from django.db import IntegrityError, transaction
 
 from interviews.models import Language, Position, Question
+from interviews.vocabulary import POSITION_ALIASES, STOPWORDS, words
 
 BANK_DIR = Path(__file__).resolve().parent / "questions"
 REQUIRED_COLUMNS = ("position", "question", "topic", "example_answer")
-_POSITION_ALIASES = {
-    "ai": "ai", "ml": "ai", "machine learning": "ai", "data": "ai",
-    "be": "be", "backend": "be", "back-end": "be", "server": "be",
-    "fe": "fe", "frontend": "fe", "front-end": "fe", "web": "fe",
-    "mobile": "mobile", "android": "mobile", "ios": "mobile", "app": "mobile",
-    "general": "general", "behavioral": "general", "behavioural": "general", "hr": "general",
-}  # fmt: skip
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
-_WORD = re.compile(r"[\w+#-]+", re.UNICODE)
-_STOPWORDS = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "from",
-        "they",
-        "them",
-        "their",
-        "there",
-        "which",
-        "when",
-        "where",
-        "what",
-        "will",
-        "would",
-        "could",
-        "should",
-        "have",
-        "has",
-        "been",
-        "being",
-        "into",
-        "than",
-        "then",
-        "also",
-        "more",
-        "most",
-        "such",
-        "only",
-        "very",
-        "just",
-        "your",
-        "about",
-        "these",
-        "those",
-        "other",
-    ]
-)
-
-
-def position_from_label(label: str) -> tuple[str, str]:
-    """("ai", "") for "AI"; ("general", "system design") for a label that names no position."""
-    position = _POSITION_ALIASES.get(label.strip().lower())
-    return (position, "") if position else (Position.GENERAL.value, label.strip())
 
 
 @dataclass
@@ -179,7 +127,7 @@ def _clean(row: dict, default_language: str | None) -> tuple[str | None, dict[st
     if None in row:  # more cells than header columns
         return "more cells than the header has columns", {}
     values = {k: (v or "").strip() for k, v in row.items() if k}
-    position = _POSITION_ALIASES.get(values.get("position", "").lower())
+    position = POSITION_ALIASES.get(values.get("position", "").lower())
     if not position:
         choices = ", ".join(Position.values)
         return f"unknown position {values.get('position', '')!r} (expected one of {choices})", {}
@@ -200,8 +148,8 @@ def derive_key_points(answer: str, *, limit: int = 5) -> list[dict]:
     """Key points from an example answer: its sentences, each with its most telling words."""
     points = []
     for sentence in (s.strip() for s in _SENTENCE.split(answer)):
-        words = [w.lower() for w in _WORD.findall(sentence)]
-        keywords = [w for w in dict.fromkeys(words) if (len(w) >= 5 or not w.isascii()) and w not in _STOPWORDS]
+        unique = dict.fromkeys(words(sentence))
+        keywords = [w for w in unique if (len(w) >= 5 or not w.isascii()) and w not in STOPWORDS]
         keywords.sort(key=len, reverse=True)
         if len(keywords) >= 2:
             text = sentence if len(sentence) <= 90 else sentence[:87].rsplit(" ", 1)[0] + "..."

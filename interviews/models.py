@@ -4,13 +4,20 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from interviews.vocabulary import position_label
+
+
+def _title(position: str) -> str:
+    label = position_label(position)
+    return label[0].upper() + label[1:]
+
 
 class Position(models.TextChoices):
-    AI = "ai", "AI / ML engineer"
-    BACKEND = "be", "Backend engineer"
-    FRONTEND = "fe", "Frontend engineer"
-    MOBILE = "mobile", "Mobile engineer"
-    GENERAL = "general", "General / behavioural"
+    AI = "ai", _title("ai")
+    BACKEND = "be", _title("be")
+    FRONTEND = "fe", _title("fe")
+    MOBILE = "mobile", _title("mobile")
+    GENERAL = "general", _title("general")
 
 
 class Language(models.TextChoices):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interviews.models import Interview, Message
+from speech.selectors import clip_url
 
 
 class OwnerSerializer(serializers.Serializer):
@@ -30,6 +31,7 @@ class MessageSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_audio_url(self, message: Message) -> str | None:
-        from speech.selectors import audio_url_for_message
-
-        return audio_url_for_message(message=message, request=self.context.get("request"))
+        # Absolute, from the request, so that behind a TLS proxy it is https.
+        if message.role != Message.Role.ASSISTANT or message.audio_clip_id is None:
+            return None
+        return clip_url(key=message.audio_clip_id, request=self.context.get("request"))

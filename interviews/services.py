@@ -1,8 +1,135 @@
-"""Writes for interviews that involve no interviewer turn (the turns live in chat.services)."""
+"""Writes for interviews and their messages. This app alone writes these tables.
+
+The interviewer's turn flow (chat.services) decides when; these functions decide how, each keeping
+the transcript's invariants: an interview and its opening message appear together, a candidate
+answer waits for exactly one reply, and a closed interview stays closed.
+"""
 
 from __future__ import annotations
 
-from interviews.models import Interview
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from config.errors import ConflictError
+from interviews.models import Interview, Message
+
+
+class AnswerPending(ConflictError):
+    code = "answer_pending"
+    default_message = "Your previous answer is still waiting for a reply; POST /retry/ to get it."
+
+
+@dataclass(frozen=True)
+class ReplyRecord:
+    """An interviewer message to store, with what producing it cost."""
+
+    content: str
+    model: str
+    question_id: int | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    latency_ms: int | None = None
+    finish_reason: str = ""
+    audio_clip_key: str | None = None
+
+
+def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply_to: Message | None) -> Message:
+    return Message.objects.create(
+        interview=interview,
+        role=Message.Role.ASSISTANT,
+        content=reply.content,
+        reply_to=reply_to,
+        question_id=reply.question_id,
+        model=reply.model[:100],
+        prompt_tokens=reply.prompt_tokens,
+        completion_tokens=reply.completion_tokens,
+        latency_ms=reply.latency_ms,
+        finish_reason=reply.finish_reason[:32],
+        audio_clip_id=reply.audio_clip_key,
+    )
+
+
+def interview_create(
+    *, owner: User, position: str, topic: str, language: str, is_public: bool, opening: ReplyRecord
+) -> tuple[Interview, Message]:
+    """Create the interview together with its opening message, so a failed start leaves nothing."""
+    with transaction.atomic():
+        interview = Interview.objects.create(
+            owner=owner, position=position, topic=topic.strip(), language=language, is_public=is_public
+        )
+        first = _assistant_message_create(interview=interview, reply=opening, reply_to=None)
+    interview.message_count = 1  # what the list selectors annotate
+    return interview, first
+
+
+def answer_create(*, interview: Interview, content: str, idempotency_key: str | None, lease_seconds: int) -> Message:
+    """Store a candidate answer, waiting for its reply and leased to the caller who produces it.
+
+    Raises AnswerPending when the interview already has an answer waiting, or when a concurrent
+    request stored one with the same idempotency key (the database's unique constraints decide).
+    """
+    try:
+        with transaction.atomic():
+            return Message.objects.create(
+                interview=interview,
+                role=Message.Role.USER,
+                content=content,
+                awaiting_reply=True,
+                reply_lease_until=timezone.now() + dt.timedelta(seconds=lease_seconds),
+                idempotency_key=idempotency_key or None,
+            )
+    except IntegrityError:
+        raise AnswerPending() from None
+
+
+def answer_claim_reply(*, answer: Message, lease_seconds: int) -> bool:
+    """Lease a pending answer to the caller for producing its reply; False if someone else holds it.
+
+    One conditional UPDATE, so of concurrent retries exactly one wins.
+    """
+    now = timezone.now()
+    claimed = (
+        Message.objects.filter(pk=answer.pk, awaiting_reply=True)
+        .filter(Q(reply_lease_until__isnull=True) | Q(reply_lease_until__lt=now))
+        .update(reply_lease_until=now + dt.timedelta(seconds=lease_seconds))
+    )
+    return bool(claimed)
+
+
+def answer_release(*, answer: Message) -> None:
+    """Give up the lease on an answer still waiting for its reply, so /retry/ can take it at once."""
+    Message.objects.filter(pk=answer.pk, awaiting_reply=True).update(reply_lease_until=None)
+
+
+def reply_store(*, interview: Interview, answer: Message, reply: ReplyRecord) -> Message:
+    """Store the interviewer's reply to `answer`; the answer stops waiting in the same transaction."""
+    with transaction.atomic():
+        stored = _assistant_message_create(interview=interview, reply=reply, reply_to=answer)
+        Message.objects.filter(pk=answer.pk).update(awaiting_reply=False, reply_lease_until=None)
+    answer.awaiting_reply, answer.reply_lease_until = False, None
+    return stored
+
+
+def interview_close(*, interview: Interview, report: str) -> bool:
+    """Finish an active interview with its report. False if it was already finished (a concurrent
+    finish got there first); an answer still waiting is covered by the report and stops waiting."""
+    now = timezone.now()
+    with transaction.atomic():
+        closed = Interview.objects.filter(pk=interview.pk, status=Interview.Status.ACTIVE).update(
+            status=Interview.Status.FINISHED, report=report, finished_at=now, updated_at=now
+        )
+        if closed:
+            Message.objects.filter(interview=interview, awaiting_reply=True).update(
+                awaiting_reply=False, reply_lease_until=None
+            )
+    if closed:
+        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, report, now
+    return bool(closed)
 
 
 def interview_set_public(*, interview: Interview, is_public: bool) -> Interview:

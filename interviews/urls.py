@@ -1,12 +1,10 @@
+"""Interview reads and owner edits. The list at "" and the turn endpoints are chat's (chat/urls.py)."""
+
 from django.urls import path
 
 from interviews import apis
 
 urlpatterns = [
-    path("", apis.InterviewListStartApi.as_view(), name="interview-list"),
     path("<int:interview_id>/", apis.InterviewDetailApi.as_view(), name="interview-detail"),
     path("<int:interview_id>/messages/", apis.InterviewMessagesApi.as_view(), name="interview-messages"),
-    path("<int:interview_id>/answers/", apis.InterviewAnswerApi.as_view(), name="interview-answers"),
-    path("<int:interview_id>/retry/", apis.InterviewRetryApi.as_view(), name="interview-retry"),
-    path("<int:interview_id>/finish/", apis.InterviewFinishApi.as_view(), name="interview-finish"),
 ]

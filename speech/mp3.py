@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = ["MIN_CONSECUTIVE_FRAMES", "Mp3Info", "mp3_info"]
+__all__ = ["MIN_CONSECUTIVE_FRAMES", "Mp3Info", "id3v2_end", "mp3_info"]
 
 MIN_CONSECUTIVE_FRAMES = 3
 
@@ -98,7 +98,8 @@ def _parse_header(data: bytes, pos: int) -> _Frame | None:
     )
 
 
-def _skip_id3v2(data: bytes) -> int:
+def id3v2_end(data: bytes) -> int:
+    """The offset just past the leading ID3v2 tag(s) of ``data``; 0 when it starts with none."""
     pos = 0
     # Some taggers stack more than one tag, so keep going while tags follow.
     while data[pos : pos + 3] == b"ID3" and pos + 10 <= len(data):
@@ -147,7 +148,7 @@ def mp3_info(data: bytes) -> Mp3Info:
     Raises ``ValueError("not an MP3 ...")`` when no run of valid frames is found.
     """
     data = bytes(data)
-    audio_start = _skip_id3v2(data)
+    audio_start = id3v2_end(data)
 
     pos = data.find(b"\xff", audio_start)
     while pos != -1:

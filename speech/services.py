@@ -1,13 +1,11 @@
-"""Audio clips: create them for interviewer messages, synthesize each exactly once, in the
-background right after the reply is stored and on demand when a browser asks first."""
+"""Audio clips: create them for a text, synthesize each exactly once, in the background right after
+the caller's transaction commits (clip_schedule) and on demand when a browser asks first."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,7 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from config.errors import ApplicationError
-from speech.engines import SpeechEngineError, clip_key, synthesize_mp3
+from speech.background import BackgroundPool
+from speech.engines import SpeechEngineError, clip_key, synthesize_mp3, voice_signature
 from speech.models import AudioClip
 from speech.mp3 import mp3_info
 
@@ -34,14 +33,17 @@ class SpeechUnavailable(ApplicationError):
         super().__init__(message, details={"retryable": True}, headers={"Retry-After": str(max(retry_after, 1))})
 
 
-def clip_for_text(*, text: str, language: str) -> AudioClip:
-    """The clip for this text in this language, created (pending) if new. Identical text shares one clip."""
-    key = clip_key(text=text, language=language)
+def clip_for_text(*, text: str, language: str) -> str:
+    """The key of the clip for this text in this language, created (pending) if new; one INSERT, no read.
+
+    Identical text with the same engine and voice shares one clip.
+    """
+    voice = voice_signature()
+    key = clip_key(text=text, language=language, voice=voice)
     # ON CONFLICT DO NOTHING: safe inside the caller's transaction when two replies race.
-    AudioClip.objects.bulk_create(
-        [AudioClip(key=key, engine=settings.SPEECH_ENGINE, language=language, text=text)], ignore_conflicts=True
-    )
-    return AudioClip.objects.get(key=key)
+    clip = AudioClip(key=key, engine=settings.SPEECH_ENGINE, voice=voice[:100], language=language, text=text)
+    AudioClip.objects.bulk_create([clip], ignore_conflicts=True)
+    return key
 
 
 def clip_get(*, key: str) -> AudioClip | None:
@@ -124,22 +126,13 @@ def _record_failure(clip: AudioClip, error: str) -> None:
     )
 
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
-
 def clip_schedule(*, key: str) -> None:
-    """Synthesize in a background thread of this process, off the request's critical path.
+    """Synthesize in a background thread of this process, off the request's critical path (call it
+    on commit). Nothing happens when SPEECH_WORKERS is 0.
 
     Best effort: if the process dies first, the browser's request synthesizes on demand instead.
     """
-    global _executor
-    if settings.SPEECH_WORKERS <= 0:
-        return
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=settings.SPEECH_WORKERS, thread_name_prefix="speech")
-    _executor.submit(_synthesize_in_background, key)
+    synthesis_pool.submit(key)
 
 
 def _synthesize_in_background(key: str) -> None:
@@ -154,3 +147,7 @@ def _synthesize_in_background(key: str) -> None:
         logger.exception("background synthesis of clip %s failed", key)
     finally:
         connection.close()
+
+
+# The process's one background pool; gunicorn's worker_exit and atexit shut it down.
+synthesis_pool = BackgroundPool(work=_synthesize_in_background)

@@ -4,21 +4,11 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from accounts.models import User
 from accounts.services import quota_reserve
 from accounts.tests.factories import PASSWORD, UserFactory
+from config.testing import assert_error
 
 pytestmark = pytest.mark.django_db
 
 STRONG = "an interview-ready passphrase"
-
-
-def assert_error(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str)
-    assert body["error"]["message"]
-    assert isinstance(body["error"]["details"], dict)
-    return body["error"]
 
 
 # --- register ---

@@ -7,7 +7,7 @@ import time_machine
 from accounts.clock import local_today, next_local_midnight
 from accounts.models import DailyUsage
 from accounts.selectors import quota_status
-from accounts.services import QuotaExceeded, quota_refund, quota_reserve
+from accounts.services import QuotaExceeded, quota_charge, quota_refund, quota_reserve
 from accounts.tests.factories import UserFactory
 from config.testing import run_in_threads
 
@@ -135,3 +135,70 @@ def test_fifty_concurrent_reservations_with_limit_five_grant_exactly_five():
     assert errors == []
     assert (len(granted), len(refused)) == (5, 45)
     assert DailyUsage.objects.get(user=user).used == 5
+
+
+# --- quota_charge: one unit for the body of a with block ---
+
+
+def test_charge_keeps_the_unit_when_the_block_succeeds(user):
+    with quota_charge(user=user) as unit:
+        assert unit.status.used == 1
+    assert quota_status(user=user).used == 1
+
+
+def test_charge_refunds_the_unit_on_any_exception(user):
+    with pytest.raises(KeyboardInterrupt), quota_charge(user=user):
+        raise KeyboardInterrupt  # not only Exception: an interrupted request was not served either
+    assert quota_status(user=user).used == 0
+
+
+def test_charge_refused_over_the_limit_never_runs_the_block(user):
+    user.daily_chat_limit = 0
+    user.save()
+    ran = []
+    with pytest.raises(QuotaExceeded), quota_charge(user=user):
+        ran.append(True)
+    assert ran == []
+    assert quota_status(user=user).used == 0
+
+
+def charge_then_fail(user, before_failing) -> None:
+    """A turn whose block calls `before_failing(unit)` and then fails."""
+    with quota_charge(user=user) as unit:
+        before_failing(unit)
+        raise RuntimeError("the block failed")
+
+
+def test_a_consumed_unit_is_kept_even_if_the_block_fails_afterwards(user):
+    with pytest.raises(RuntimeError):
+        charge_then_fail(user, lambda unit: unit.consumed())
+    assert quota_status(user=user).used == 1
+
+
+def test_a_handed_back_unit_is_refunded_once_however_the_block_ends(user):
+    quota_reserve(user=user)  # an earlier, unrelated turn that must stay charged
+    with pytest.raises(RuntimeError):
+        charge_then_fail(user, lambda unit: (unit.hand_back(), unit.hand_back()))
+    assert quota_status(user=user).used == 1
+
+
+def test_hand_back_after_consumed_refunds_nothing(user):
+    with quota_charge(user=user) as unit:
+        unit.consumed()
+        unit.hand_back()
+    assert quota_status(user=user).used == 1
+
+
+def test_charge_refunds_the_day_it_charged_even_after_local_midnight(user):
+    charged_days = []
+    with time_machine.travel(dt.datetime(2026, 3, 1, 23, 59, 50, tzinfo=SEOUL), tick=False) as clock:
+
+        def llm_fails_after_midnight(unit) -> None:
+            charged_days.append(unit.status.day)
+            clock.move_to(dt.datetime(2026, 3, 2, 0, 0, 5, tzinfo=SEOUL))
+
+        with pytest.raises(RuntimeError):
+            charge_then_fail(user, llm_fails_after_midnight)
+    assert charged_days == [dt.date(2026, 3, 1)]
+    assert DailyUsage.objects.get(user=user, day=dt.date(2026, 3, 1)).used == 0
+    assert not DailyUsage.objects.filter(user=user, day=dt.date(2026, 3, 2)).exists()

@@ -3,12 +3,16 @@ set, else the offline practice interviewer."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from chat.providers.base import Provider
+from chat.providers.openai import OpenAIConfig, OpenAIProvider, openai_config
+from chat.providers.practice import PracticeProvider
+
+PROVIDERS = ("openai", "practice")
 
 
 def provider_name() -> str:
@@ -17,33 +21,16 @@ def provider_name() -> str:
     return "openai" if settings.OPENAI_API_KEY else "practice"
 
 
-@cache
-def _build(name: str, config: object = None) -> Provider:
-    # Cached per configuration: one HTTP client (and its connection pool) per process, and a
-    # fresh one whenever the settings change.
-    if name == "openai":
-        from chat.providers.openai import OpenAIProvider
-
-        return OpenAIProvider(config)
-    if name == "practice":
-        from chat.providers.practice import PracticeProvider
-
-        return PracticeProvider()
-    raise ImproperlyConfigured(f"CHAT_PROVIDER must be 'openai' or 'practice', not {name!r}.")
+@lru_cache(maxsize=8)
+def _build(config: OpenAIConfig | None) -> Provider:
+    # Keyed by the provider's whole configuration: one HTTP client (and its connection pool) per
+    # process and configuration, and a fresh one whenever the settings change.
+    return PracticeProvider() if config is None else OpenAIProvider(config)
 
 
 def get_provider() -> Provider:
+    """The interviewer for the current settings."""
     name = provider_name()
-    return openai_provider() if name == "openai" else _build(name)
-
-
-def openai_provider():
-    """The OpenAI provider for the current settings, whatever CHAT_PROVIDER says (speech uses it too)."""
-    from chat.providers.openai import openai_config
-
-    return _build("openai", openai_config())
-
-
-def reset_provider_cache() -> None:
-    """Forget built providers (tests change settings between cases)."""
-    _build.cache_clear()
+    if name not in PROVIDERS:
+        raise ImproperlyConfigured(f"CHAT_PROVIDER must be one of {', '.join(PROVIDERS)}, not {name!r}.")
+    return _build(openai_config() if name == "openai" else None)

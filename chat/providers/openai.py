@@ -4,7 +4,7 @@ Contract: `next_turn` / `closing_report` return a non-empty `Completion` or rais
 (`llm_timeout` for timeouts, `llm_unavailable` for everything else, `retryable` saying whether the
 same request may succeed later). Works with any OpenAI-compatible server through OPENAI_BASE_URL
 (Ollama, vLLM, ...). When OPENAI_FALLBACK_MODEL is set it is tried once when the primary model times
-out or answers 429/5xx. This is the only module that imports `openai` for chat.
+out or answers 429/5xx. This is the only module of chat that imports `openai`.
 """
 
 from __future__ import annotations
@@ -71,10 +71,6 @@ class OpenAIProvider:
             max_retries=config.max_retries,
         )
 
-    @classmethod
-    def from_settings(cls) -> OpenAIProvider:
-        return cls(openai_config())
-
     def next_turn(self, context: TurnContext) -> Completion:
         context = replace(context, bank=context.bank[: self.config.grounding_questions])
         return self._complete(prompts.next_turn_messages(context, budget_tokens=self.config.history_budget_tokens))
@@ -124,16 +120,6 @@ class OpenAIProvider:
             completion_tokens=usage.completion_tokens if usage else None,
             latency_ms=latency_ms,
         )
-
-    def speech(self, text: str, *, model: str, voice: str) -> bytes:
-        """Text-to-speech (MP3) through the same client; raises ProviderError.
-
-        Here so that this module stays the only one importing the SDK.
-        """
-        try:
-            return self.client.audio.speech.create(model=model, voice=voice, input=text, response_format="mp3").content
-        except Exception as exc:  # every failure becomes a ProviderError
-            raise _translate(exc) from exc
 
 
 class _MalformedCompletion(Exception):

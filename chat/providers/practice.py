@@ -12,59 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from chat.prompts import POSITION_LABELS
 from chat.providers.base import BankQuestion, Completion, Turn, TurnContext
+from interviews.vocabulary import STOPWORDS, position_label, words
 
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
 _DONT_KNOW = ("don't know", "dont know", "do not know", "no idea", "not sure", "모르겠", "모릅니다", "잘 모르", "몰라")
-_STOPWORDS = frozenset(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "that",
-        "this",
-        "what",
-        "when",
-        "where",
-        "which",
-        "how",
-        "why",
-        "does",
-        "your",
-        "you",
-        "are",
-        "can",
-        "from",
-        "into",
-        "about",
-        "would",
-        "could",
-        "should",
-        "there",
-        "their",
-        "them",
-        "then",
-        "than",
-        "have",
-        "has",
-        "was",
-        "were",
-        "will",
-        "what's",
-        "it's",
-        "explain",
-        "describe",
-    ]
-)
-_KO_POSITION = {
-    "ai": "AI/머신러닝 엔지니어",
-    "be": "백엔드 엔지니어",
-    "fe": "프론트엔드 엔지니어",
-    "mobile": "모바일 앱 엔지니어",
-    "general": "소프트웨어 엔지니어(인성 면접)",
-}
 
 
 @dataclass(frozen=True)
@@ -84,12 +35,12 @@ def assess(answer: str, question: BankQuestion | None) -> Assessment:
     points = question.key_points if question else []
     covered = [p["text"] for p in points if any(k.lower() in text for k in p.get("keywords", []))]
     missed = [p["text"] for p in points if p["text"] not in covered]
-    words = _WORD.findall(text)
+    said = words(text)
     if not text:
         return Assessment("empty", [], missed)
-    if any(phrase in text for phrase in _DONT_KNOW) and len(words) < 12:
+    if any(phrase in text for phrase in _DONT_KNOW) and len(said) < 12:
         return Assessment("unknown", covered, missed)
-    if len(words) < 5 and len(text) < 25:
+    if len(said) < 5 and len(text) < 25:
         return Assessment("short", covered, missed)
     if question and not covered and not _shares_vocabulary(text, question):
         return Assessment("off_topic", [], missed)
@@ -101,7 +52,7 @@ def assess(answer: str, question: BankQuestion | None) -> Assessment:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOPWORDS and (len(w) >= 4 or not w.isascii())}
+    return {w for w in words(text) if w not in STOPWORDS and (len(w) >= 4 or not w.isascii())}
 
 
 def _shares_vocabulary(answer: str, question: BankQuestion) -> bool:
@@ -205,14 +156,14 @@ class PracticeProvider:
 
     def _opening(self, context: TurnContext, question: BankQuestion | None) -> str:
         if context.language == "ko":
-            role = _KO_POSITION.get(context.position, context.position)
+            role = position_label(context.position, "ko")
             topic = f" ({context.topic})" if context.topic else ""
             first = question.question if question else "자기소개를 간단히 부탁드립니다."
             return (
                 f"안녕하세요! {role}{topic} 모의 면접을 시작하겠습니다. 한 번에 한 질문씩 드리겠습니다."
                 f"\n\n첫 번째 질문입니다. {first}"
             )
-        role = POSITION_LABELS.get(context.position, context.position)
+        role = position_label(context.position)
         topic = f", focusing on {context.topic}" if context.topic else ""
         first = question.question if question else "Please introduce yourself briefly."
         return (

@@ -4,19 +4,13 @@ import threading
 
 import pytest
 
-from accounts.models import DailyUsage
 from accounts.tests.factories import UserFactory
-from accounts.tests.test_apis import assert_error
+from chat.providers import get_provider
 from chat.providers.base import Turn, TurnContext
-from chat.providers.openai import OpenAIProvider
-from config.testing import run_in_threads
+from config.testing import assert_error, run_in_threads
 from interviews.models import Interview, Message
 
 pytestmark = pytest.mark.django_db
-
-
-def used_today(user) -> int:
-    return sum(DailyUsage.objects.filter(user=user).values_list("used", flat=True))
 
 
 @pytest.fixture
@@ -74,7 +68,7 @@ def test_history_sent_to_the_model_is_bounded_and_keeps_the_opening(settings, fa
         history += [Turn("user", f"answer {n} " + "detail " * 40), Turn("assistant", f"reply {n} " + "more " * 40)]
     history.append(Turn("user", "the latest answer"))
     context = TurnContext(position="be", topic="databases", language="en", history=history)
-    OpenAIProvider.from_settings().next_turn(context)
+    get_provider().next_turn(context)
     messages = fake_llm.last_request.body["messages"]
     assert messages[1]["content"] == "OPENING question about databases?"
     assert "earlier messages omitted" in messages[2]["content"]
@@ -97,7 +91,7 @@ FAILURES = [
 
 @pytest.mark.parametrize(("kind", "status", "code"), FAILURES)
 def test_llm_failure_keeps_the_answer_refunds_and_retry_replies_once(
-    auth_client, user, started, fake_llm, kind, status, code
+    auth_client, user, started, fake_llm, kind, status, code, used_today
 ):
     fake_llm.fail_next(kind)
     response = answer(auth_client, started["id"], "My answer must not be lost.")
@@ -119,7 +113,9 @@ def test_llm_failure_keeps_the_answer_refunds_and_retry_replies_once(
     assert_error(auth_client.post(f"/api/interviews/{started['id']}/retry/"), 409, "nothing_to_retry")
 
 
-def test_a_request_the_llm_refuses_is_503_not_retryable_and_refunded(auth_client, user, started, fake_llm, settings):
+def test_a_request_the_llm_refuses_is_503_not_retryable_and_refunded(
+    auth_client, user, started, fake_llm, settings, used_today
+):
     settings.OPENAI_MODEL = ""  # the server answers 400: retrying the same request cannot help
     response = answer(auth_client, started["id"], "kept anyway")
     error = assert_error(response, 503, "llm_unavailable")
@@ -128,7 +124,7 @@ def test_a_request_the_llm_refuses_is_503_not_retryable_and_refunded(auth_client
     assert used_today(user) == 1
 
 
-def test_start_failure_stores_nothing_and_charges_nothing(auth_client, user, bank, fake_llm):
+def test_start_failure_stores_nothing_and_charges_nothing(auth_client, user, bank, fake_llm, used_today):
     fake_llm.fail_next("timeout")
     response = auth_client.post("/api/interviews/", {"position": "ai"}, format="json")
     assert_error(response, 504, "llm_timeout")
@@ -136,7 +132,7 @@ def test_start_failure_stores_nothing_and_charges_nothing(auth_client, user, ban
     assert used_today(user) == 0
 
 
-def test_finish_failure_keeps_the_interview_active_and_refunds(auth_client, user, started, fake_llm):
+def test_finish_failure_keeps_the_interview_active_and_refunds(auth_client, user, started, fake_llm, used_today):
     fake_llm.fail_next("503")
     assert_error(auth_client.post(f"/api/interviews/{started['id']}/finish/"), 503, "llm_unavailable")
     assert Interview.objects.get(pk=started["id"]).status == "active"
@@ -171,7 +167,7 @@ def test_fallback_model_is_tried_after_a_timeout_but_not_after_a_bad_answer(auth
     assert len(fake_llm.requests_for("/v1/chat/completions")) == 1
 
 
-def test_idempotent_repeat_after_a_failure_produces_the_reply_once(auth_client, user, started, fake_llm):
+def test_idempotent_repeat_after_a_failure_produces_the_reply_once(auth_client, user, started, fake_llm, used_today):
     fake_llm.fail_next("500")
     assert answer(auth_client, started["id"], HTTP_IDEMPOTENCY_KEY="once").status_code == 503
     first = answer(auth_client, started["id"], HTTP_IDEMPOTENCY_KEY="once")
@@ -184,8 +180,8 @@ def test_idempotent_repeat_after_a_failure_produces_the_reply_once(auth_client, 
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_repeats_of_one_answer_store_one_answer_and_one_reply(client_for, settings):
-    from chat.fakeopenai import FakeOpenAI
+def test_concurrent_repeats_of_one_answer_store_one_answer_and_one_reply(client_for, settings, used_today):
+    from devtools.fakeopenai import FakeOpenAI
     from interviews.bank import question_load_bank
 
     question_load_bank()
@@ -224,8 +220,8 @@ def test_concurrent_repeats_of_one_answer_store_one_answer_and_one_reply(client_
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_retries_produce_exactly_one_reply(client_for, settings):
-    from chat.fakeopenai import FakeOpenAI
+def test_concurrent_retries_produce_exactly_one_reply(client_for, settings, used_today):
+    from devtools.fakeopenai import FakeOpenAI
     from interviews.bank import question_load_bank
 
     question_load_bank()

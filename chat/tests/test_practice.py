@@ -2,6 +2,7 @@ import pytest
 
 from chat.providers.base import BankQuestion, Turn, TurnContext
 from chat.providers.practice import PracticeProvider, assess
+from chat.services import bank_for_interview
 
 INDEX_QUESTION = BankQuestion(
     id=1,
@@ -99,8 +100,6 @@ def test_it_never_repeats_a_question_and_says_when_it_has_run_out():
 
 
 def test_a_long_interview_over_the_real_bank_has_no_repeats(bank):
-    from interviews.selectors import bank_for_interview
-
     questions = bank_for_interview(position="be", topic="databases", language="en", seed=7)
     provider = PracticeProvider()
     history: list[Turn] = []

@@ -2,6 +2,7 @@
 
 Engines are modules with `synthesize(text, *, language) -> bytes` (see base.py) and optionally
 `MAX_CHARS`, their input limit: longer texts are split at sentence boundaries and the MP3s joined.
+SPEECH_ENGINE names one of a closed set (`auto` or a key of ENGINES), never an import path.
 `auto` tries gTTS and falls back to the offline espeak engine; after a gTTS failure a circuit
 breaker skips gTTS for SPEECH_BREAKER_SECONDS, so an offline machine does not pay gTTS's timeout
 on every clip.
@@ -22,14 +23,18 @@ from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 
 from speech.engines.base import SpeechEngineError
+from speech.mp3 import id3v2_end
 
 logger = logging.getLogger(__name__)
 
-ENGINES = {
+# The closed registry: engine name -> module, imported on first use. Tests register their fake
+# engine here for one test (monkeypatch.setitem, see the `fake_speech` fixture); nothing else adds to it.
+ENGINES: dict[str, str] = {
     "gtts": "speech.engines.gtts",
     "openai": "speech.engines.openai",
     "espeak": "speech.engines.espeak",
 }
+AUTO = "auto"
 _BREAKER_KEY = "speech:breaker:gtts"
 _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff1f\uff01])\s+|\n+")  # also CJK full stops and marks
 
@@ -41,10 +46,11 @@ class SpeechResult:
 
 
 def engine_module(name: str) -> ModuleType:
-    path = ENGINES.get(name, name if "." in name else None)
-    if path is None:
-        raise ImproperlyConfigured(f"SPEECH_ENGINE must be auto, {', '.join(ENGINES)} or a module path, not {name!r}.")
-    return import_module(path)
+    """The engine module registered under `name`; ImproperlyConfigured for anything else."""
+    if name not in ENGINES:
+        choices = ", ".join([AUTO, *ENGINES])
+        raise ImproperlyConfigured(f"SPEECH_ENGINE must be one of {choices}, not {name!r}.")
+    return import_module(ENGINES[name])
 
 
 def voice_signature() -> str:
@@ -52,20 +58,21 @@ def voice_signature() -> str:
     engine = settings.SPEECH_ENGINE
     if engine == "openai":
         return f"{settings.SPEECH_OPENAI_MODEL}/{settings.SPEECH_OPENAI_VOICE}"
-    if engine in ("gtts", "auto"):
+    if engine in ("gtts", AUTO):
         return f"gtts:{settings.SPEECH_GTTS_TLD}"
     return engine
 
 
-def clip_key(*, text: str, language: str) -> str:
-    message = "\x1f".join([settings.SPEECH_ENGINE, voice_signature(), language, text])
+def clip_key(*, text: str, language: str, voice: str) -> str:
+    """The clip's content address: an HMAC of engine, voice (`voice_signature()`), language and text."""
+    message = "\x1f".join([settings.SPEECH_ENGINE, voice, language, text])
     return hmac.new(settings.SPEECH_URL_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
 def synthesize_mp3(*, text: str, language: str) -> SpeechResult:
     """Synthesize with the configured engine; raises SpeechEngineError."""
     name = settings.SPEECH_ENGINE
-    if name != "auto":
+    if name != AUTO:
         return SpeechResult(_run(name, text, language), name)
     if not cache.get(_BREAKER_KEY):
         try:
@@ -114,12 +121,4 @@ def join_mp3(parts: list[bytes]) -> bytes:
     """MP3 frames concatenate; only a leading ID3v2 tag of later parts must go."""
     if any(not part for part in parts):
         raise SpeechEngineError("the engine returned empty audio")
-    return parts[0] + b"".join(_strip_id3(part) for part in parts[1:])
-
-
-def _strip_id3(data: bytes) -> bytes:
-    if data[:3] == b"ID3" and len(data) > 10:
-        size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]
-        footer = 10 if data[5] & 0x10 else 0
-        return data[10 + size + footer :]
-    return data
+    return parts[0] + b"".join(part[id3v2_end(part) :] for part in parts[1:])

@@ -1,4 +1,4 @@
-"""A speech engine for tests, selected with SPEECH_ENGINE="speech.tests.fake_engine".
+"""A speech engine for tests, registered as `fake` and selected by the `fake_speech` fixture (conftest.py).
 
 It speaks the engine contract (base.py) and can be slowed down, broken or emptied; it counts calls.
 """

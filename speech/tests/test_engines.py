@@ -4,10 +4,12 @@ import json
 import pytest
 import requests
 import responses
+from django.core.exceptions import ImproperlyConfigured
 
 from speech.engines import engine_module, join_mp3, split_text, synthesize_mp3
 from speech.engines.base import SpeechEngineError
 from speech.engines.espeak import synthesize as espeak_synthesize
+from speech.engines.openai import openai_client, openai_speech_config
 from speech.mp3 import mp3_info
 from speech.tests.fake_engine import silent_mp3
 
@@ -108,8 +110,56 @@ def test_openai_engine_speaks_through_the_fake_server(fake_llm, settings):
 def test_openai_engine_failure_is_an_engine_error(fake_llm, settings):
     settings.SPEECH_ENGINE = "openai"
     fake_llm.fail_next("503")
-    with pytest.raises(SpeechEngineError):
+    with pytest.raises(SpeechEngineError) as info:
         synthesize_mp3(text="Hello.", language="en")
+    assert info.value.retryable
+
+
+@pytest.mark.parametrize("failure", ["429", "500", "timeout", "drop"])
+def test_openai_engine_failures_that_may_pass_later_are_retryable(fake_llm, settings, failure):
+    settings.SPEECH_ENGINE = "openai"
+    fake_llm.fail_next(failure)
+    with pytest.raises(SpeechEngineError, match=r"^openai: ") as info:
+        synthesize_mp3(text="Hello.", language="en")
+    assert info.value.retryable
+
+
+def test_openai_engine_refusal_is_not_retryable(fake_llm, settings):
+    settings.SPEECH_ENGINE = "openai"
+    settings.OPENAI_BASE_URL = f"{fake_llm.base_url}/nowhere"  # the server answers 404
+    with pytest.raises(SpeechEngineError, match="HTTP 404") as info:
+        synthesize_mp3(text="Hello.", language="en")
+    assert not info.value.retryable
+
+
+def test_openai_engine_needs_an_api_key(settings):
+    settings.SPEECH_ENGINE = "openai"
+    settings.OPENAI_API_KEY = ""
+    with pytest.raises(ImproperlyConfigured, match="OPENAI_API_KEY"):
+        synthesize_mp3(text="Hello.", language="en")
+
+
+def test_openai_engine_keeps_one_client_per_configuration(settings):
+    settings.OPENAI_API_KEY = "test-key"
+    first = openai_client(openai_speech_config())
+    assert openai_client(openai_speech_config()) is first
+    settings.OPENAI_TIMEOUT = 3.5
+    fresh = openai_client(openai_speech_config())
+    assert fresh is not first
+    assert fresh.timeout == 3.5
+
+
+@pytest.mark.parametrize("name", ["speech.engines.espeak", "speech.tests.fake_engine", "polly", ""])
+def test_speech_engine_is_a_name_from_the_closed_registry(settings, name):
+    settings.SPEECH_ENGINE = name
+    with pytest.raises(ImproperlyConfigured, match="auto, gtts, openai, espeak") as info:
+        synthesize_mp3(text="Hello.", language="en")
+    assert repr(name) in str(info.value)
+
+
+def test_the_fake_speech_fixture_registers_the_fake_engine_for_one_test(fake_speech):
+    result = synthesize_mp3(text="Hi.", language="en")
+    assert (result.engine, fake_speech.calls) == ("fake", ["Hi."])
 
 
 def test_split_text_packs_sentences_under_the_limit():
@@ -124,5 +174,19 @@ def test_join_mp3_drops_later_id3_tags_and_refuses_empty_parts():
     frame = silent_mp3(0.1)
     tagged = b"ID3\x04\x00\x00\x00\x00\x00\x05hello" + frame
     assert join_mp3([frame, tagged]) == frame + frame
+    stacked = b"ID3\x04\x00\x00\x00\x00\x00\x01a" + tagged  # some taggers write two tags
+    assert join_mp3([tagged, stacked]) == tagged + frame
+    assert mp3_info(stacked).frames == mp3_info(frame).frames  # the one skipper serves both
     with pytest.raises(SpeechEngineError):
         join_mp3([frame, b""])
+
+
+def test_an_unregistered_speech_engine_fails_the_startup_checks(settings):
+    from django.core.checks import run_checks
+
+    settings.SPEECH_ENGINE = "myproject.engines.custom"
+    errors = [e for e in run_checks() if e.id == "speech.E001"]
+    assert len(errors) == 1
+    assert "auto, gtts, openai, espeak" in errors[0].msg
+    settings.SPEECH_ENGINE = "espeak"
+    assert not [e for e in run_checks() if e.id == "speech.E001"]

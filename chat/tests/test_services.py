@@ -1,0 +1,164 @@
+"""The turn services in one straight line: quota, storage, provider, speech. Called directly, with the
+offline practice interviewer or the fake OpenAI server at the provider's HTTP seam."""
+
+import pytest
+
+from accounts.selectors import quota_status
+from accounts.services import QuotaExceeded
+from chat import services
+from chat.services import (
+    InterviewFinished,
+    LLMFailure,
+    NothingToRetry,
+    ReplyInProgress,
+    answer_retry,
+    answer_submit,
+    interview_finish,
+    interview_start,
+)
+from config.errors import NotFoundError
+from interviews.models import Interview, Message
+from interviews.services import AnswerPending, answer_claim_reply
+from speech.models import AudioClip
+
+pytestmark = pytest.mark.django_db
+
+
+def start(user, **overrides):
+    return interview_start(
+        user=user, **{"position": "be", "topic": "databases", "language": "en", "is_public": False, **overrides}
+    )
+
+
+def test_start_stores_the_interview_its_first_question_and_a_pending_clip(user, bank):
+    result = start(user)
+    [first] = result.messages
+    assert result.quota.used == 1
+    assert Interview.objects.get().owner == user
+    stored = Message.objects.get()
+    assert stored == first
+    assert stored.question_id is not None
+    assert stored.model == "practice-v1"
+    assert AudioClip.objects.get(key=stored.audio_clip_id).status == "pending"
+
+
+def test_start_refused_by_the_quota_stores_nothing(user, bank):
+    user.daily_chat_limit = 0
+    user.save()
+    with pytest.raises(QuotaExceeded):
+        start(user)
+    assert not Interview.objects.exists()
+
+
+def test_start_failing_at_the_llm_stores_nothing_and_refunds(user, bank, fake_llm):
+    fake_llm.fail_next("500")
+    with pytest.raises(LLMFailure) as info:
+        start(user)
+    assert info.value.status_code == 503
+    assert info.value.details == {"retryable": True}
+    assert not Interview.objects.exists()
+    assert quota_status(user=user).used == 0
+
+
+def test_an_answer_is_stored_with_its_reply_and_charged_once(user, bank):
+    interview = start(user).interview
+    turn = answer_submit(user=user, interview_id=interview.pk, content="A B-tree keeps keys sorted.")
+    assert turn.quota.used == 2
+    assert turn.replayed is False
+    assert turn.answer.awaiting_reply is False
+    assert Message.objects.get(pk=turn.reply.pk).reply_to_id == turn.answer.pk
+    assert quota_status(user=user).used == 2
+
+
+def test_someone_else_cannot_answer(user, other_user, bank):
+    interview = start(user).interview
+    with pytest.raises(NotFoundError):
+        answer_submit(user=other_user, interview_id=interview.pk, content="Mine now.")
+    assert Message.objects.count() == 1
+    assert quota_status(user=other_user).used == 0
+
+
+def test_an_llm_failure_keeps_the_answer_waiting_unleased_and_refunds(user, bank, fake_llm):
+    interview = start(user).interview
+    fake_llm.fail_next("timeout")
+    with pytest.raises(LLMFailure) as info:
+        answer_submit(user=user, interview_id=interview.pk, content="Kept whatever happens.")
+    assert info.value.status_code == 504
+    answer = Message.objects.get(role="user")
+    assert (answer.content, answer.awaiting_reply, answer.reply_lease_until) == ("Kept whatever happens.", True, None)
+    assert quota_status(user=user).used == 1
+    with pytest.raises(AnswerPending):
+        answer_submit(user=user, interview_id=interview.pk, content="A second answer must wait.")
+    turn = answer_retry(user=user, interview_id=interview.pk)
+    assert turn.answer == answer
+    assert quota_status(user=user).used == 2
+
+
+def test_retry_while_another_request_produces_the_reply_is_409(user, bank, fake_llm):
+    interview = start(user).interview
+    fake_llm.fail_next("500")
+    with pytest.raises(LLMFailure):
+        answer_submit(user=user, interview_id=interview.pk, content="An answer.")
+    assert answer_claim_reply(answer=Message.objects.get(role="user"), lease_seconds=60)  # someone else's retry
+    with pytest.raises(ReplyInProgress):
+        answer_retry(user=user, interview_id=interview.pk)
+    assert quota_status(user=user).used == 1
+
+
+def test_retry_over_the_quota_frees_the_answer_for_a_later_retry(user, bank, fake_llm):
+    interview = start(user).interview
+    fake_llm.fail_next("500")
+    with pytest.raises(LLMFailure):
+        answer_submit(user=user, interview_id=interview.pk, content="An answer.")
+    user.daily_chat_limit = 1
+    user.save()
+    with pytest.raises(QuotaExceeded):
+        answer_retry(user=user, interview_id=interview.pk)
+    assert Message.objects.get(role="user").reply_lease_until is None  # not stuck until the lease expires
+    user.daily_chat_limit = 2
+    user.save()
+    assert answer_retry(user=user, interview_id=interview.pk).reply.role == "assistant"
+    assert quota_status(user=user).used == 2
+
+
+def test_retry_without_a_waiting_answer_is_refused(user, bank):
+    interview = start(user).interview
+    with pytest.raises(NothingToRetry):
+        answer_retry(user=user, interview_id=interview.pk)
+
+
+def test_a_repeated_idempotency_key_replays_without_charging(user, bank):
+    interview = start(user).interview
+    first = answer_submit(user=user, interview_id=interview.pk, content="Indexes.", idempotency_key="k")
+    again = answer_submit(user=user, interview_id=interview.pk, content="Indexes.", idempotency_key="k")
+    assert again.replayed is True
+    assert (again.answer.pk, again.reply.pk) == (first.answer.pk, first.reply.pk)
+    assert quota_status(user=user).used == 2
+
+
+def test_finish_stores_the_report_charges_once_and_closes_the_interview(user, bank):
+    interview = start(user).interview
+    answer_submit(user=user, interview_id=interview.pk, content="A B-tree index speeds up lookups.")
+    result = interview_finish(user=user, interview_id=interview.pk)
+    assert result.interview.status == "finished"
+    assert result.report == Interview.objects.get().report != ""
+    assert result.quota.used == 3
+    again = interview_finish(user=user, interview_id=interview.pk)
+    assert again.report == result.report
+    assert quota_status(user=user).used == 3
+    with pytest.raises(InterviewFinished):
+        answer_submit(user=user, interview_id=interview.pk, content="Too late.")
+
+
+def test_a_finish_that_loses_to_a_concurrent_finish_hands_its_unit_back(user, bank, monkeypatch):
+    interview = start(user).interview
+    real_close = services.interview_close
+
+    def close_after_a_concurrent_finish(*, interview, report):
+        assert real_close(interview=Interview.objects.get(pk=interview.pk), report="The other request's report.")
+        return real_close(interview=interview, report=report)
+
+    monkeypatch.setattr(services, "interview_close", close_after_a_concurrent_finish)
+    result = interview_finish(user=user, interview_id=interview.pk)
+    assert result.report == "The other request's report."
+    assert quota_status(user=user).used == 1  # the start; the concurrent finish was charged by its own request
