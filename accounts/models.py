@@ -17,6 +17,10 @@ class User(AbstractUser):
         blank=True,
         help_text="Interviewer turns allowed per day. Empty means the site default (DAILY_CHAT_LIMIT).",
     )
+    # The canonical form of the username (see accounts.usernames): names that look alike share it.
+    username_key = models.CharField(max_length=150, null=True, blank=True, editable=False)  # noqa: DJ001
+    # Every token (JWT or compat) issued before this moment is dead: set when the password changes.
+    tokens_valid_after = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -53,3 +57,22 @@ class DailyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} on {self.day}: {self.used}"
+
+
+class CompatToken(models.Model):
+    """An opaque token of the original Mock-Interviewer frontend (`Authorization: Token <key>`).
+
+    That frontend cannot refresh, so the token lives until logout or COMPAT_TOKEN_DAYS of disuse.
+    Only a hash of the key is stored.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compat_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "last_used_at"], name="accounts_compattoken_user_idx")]
+
+    def __str__(self) -> str:
+        return f"compat token of {self.user_id}"

@@ -78,6 +78,9 @@ class Question(models.Model):
     # [{"text": "short phrase", "keywords": ["lowercase stem", ...]}, ...]
     key_points = models.JSONField(default=list, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ADMIN)
+    # SHA-256 of the content as our bank last wrote it: a row whose content no longer matches was
+    # edited by staff, and `load_questions` leaves it alone.
+    bank_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -106,6 +109,8 @@ class Message(models.Model):
     reply_lease_until = models.DateTimeField(null=True, blank=True)
     # NULL, not "", for "no key": the unique constraint must ignore answers sent without one.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    # SHA-256 of the request body sent with the key: a repeat with another body is refused (422).
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True)
 
     # An interviewer message: what it answers, which bank question it asked, and what it cost.
     reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="reply")

@@ -17,6 +17,10 @@ class AudioClip(models.Model):
     key = models.CharField(max_length=64, unique=True)
     engine = models.CharField(max_length=100, help_text="The configured engine (auto may fall back).")
     engine_used = models.CharField(max_length=100, blank=True, help_text="The engine that produced the audio.")
+    voice_used = models.CharField(max_length=100, blank=True, help_text="The voice that produced the audio.")
+    is_fallback = models.BooleanField(
+        default=False, help_text="Made by a fallback engine; replaced once the preferred engine is back."
+    )
     voice = models.CharField(max_length=100, blank=True)
     language = models.CharField(max_length=8)
     text = models.TextField()
