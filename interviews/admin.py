@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from interviews.bank import question_is_untouched_bank_row
 from interviews.models import Interview, Message, Question
 
 
@@ -61,13 +62,18 @@ class InterviewAdmin(admin.ModelAdmin):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
-    list_display = ["id", "position", "language", "topic", "short_question", "source"]
+    list_display = ["id", "position", "language", "topic", "short_question", "source", "kept_on_reload"]
     list_filter = ["position", "language", "source", "topic"]
     search_fields = ["question", "topic", "model_answer"]
 
     @admin.display(description="Question")
     def short_question(self, question: Question) -> str:
         return question.question[:100]
+
+    @admin.display(description="Kept on reload", boolean=True)
+    def kept_on_reload(self, question: Question) -> bool:
+        """Whether `load_questions` leaves this question alone (edited here, imported or added by staff)."""
+        return not question_is_untouched_bank_row(question)
 
 
 @admin.register(Message)

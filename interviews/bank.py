@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -24,14 +25,33 @@ _SENTENCE = re.compile(r"(?<=[.!?。])\s+|\n+")
 @dataclass
 class ImportReport:
     imported: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # already present
+    kept: int = 0  # of those, left as they are: edited by staff, or imported or added in the admin
     errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def bank_fingerprint(*, topic: str, model_answer: str, key_points: list) -> str:
+    """What our bank wrote into a question row, as a hash: a row that no longer matches was edited."""
+    content = json.dumps([topic, model_answer, key_points], ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def question_is_untouched_bank_row(question: Question) -> bool:
+    """Whether `load_questions` may refresh this row: ours, and nobody changed it since we wrote it.
+
+    Rows written before fingerprints existed (empty fingerprint) cannot tell an edit from an old
+    bank text, so they are kept too: a lost staff edit is worse than a stale bank answer.
+    """
+    current = bank_fingerprint(topic=question.topic, model_answer=question.model_answer, key_points=question.key_points)
+    return question.source == Question.Source.BANK and question.bank_fingerprint == current
 
 
 def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
     """Upsert our own bank (interviews/questions/*.json): one row per question per language.
 
-    Idempotent: an existing question (same position, language and text) is refreshed in place.
+    Idempotent: a new question is added; an existing one (same position, language and text) is
+    refreshed in place only if it is still exactly what the bank last wrote, so an edit by staff in
+    the admin, or a question imported from CSV or added in the admin, survives every deploy.
     Three queries whatever the bank's size, so `make run` and test fixtures stay fast.
     """
     report = ImportReport()
@@ -43,14 +63,18 @@ def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
             for language in (Language.ENGLISH, Language.KOREAN):
                 body = entry[language]
                 key = (entry["position"], language.value, body["question"].strip())
-                fields = {
+                content = {
                     "topic": entry["topic"],
                     "model_answer": body["answer"].strip(),
                     "key_points": body["key_points"],
-                    "source": Question.Source.BANK,
                 }
+                fields = {**content, "source": Question.Source.BANK, "bank_fingerprint": bank_fingerprint(**content)}
                 if key in existing:
                     question = existing[key]
+                    report.duplicates += 1
+                    if not question_is_untouched_bank_row(question):
+                        report.kept += 1
+                        continue
                     for name, value in fields.items():
                         setattr(question, name, value)
                     to_update.append(question)
@@ -58,8 +82,10 @@ def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
                     to_create[key] = Question(position=key[0], language=key[1], question=key[2], **fields)
     with transaction.atomic():
         Question.objects.bulk_create(to_create.values(), batch_size=200)
-        Question.objects.bulk_update(to_update, ["topic", "model_answer", "key_points", "source"], batch_size=200)
-    report.imported, report.duplicates = len(to_create), len(to_update)
+        Question.objects.bulk_update(
+            to_update, ["topic", "model_answer", "key_points", "source", "bank_fingerprint"], batch_size=200
+        )
+    report.imported = len(to_create)
     return report
 
 

@@ -1,5 +1,6 @@
 import json
 from collections import Counter
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,86 @@ def test_derived_key_points_come_from_the_answers_sentences():
         "They accelerate lookups but penalise inserts.",
     ]
     assert "balanced" in points[0]["keywords"]
+
+
+# --- bank edits survive deploys (load_questions runs on every `make run` and release) ---
+
+
+def a_bank_question() -> Question:
+    return Question.objects.filter(source=Question.Source.BANK, language="en").order_by("id").first()
+
+
+def test_reloading_the_bank_keeps_a_question_staff_edited_in_the_admin(admin_client):
+    question_load_bank()
+    question = a_bank_question()
+    form = {
+        "position": question.position,
+        "topic": question.topic,
+        "language": question.language,
+        "question": question.question,
+        "model_answer": "Our team's own model answer.",
+        "key_points": json.dumps([{"text": "Our point", "keywords": ["ours"]}]),
+        "source": question.source,
+        "created_at_0": question.created_at.strftime("%Y-%m-%d"),
+        "created_at_1": question.created_at.strftime("%H:%M:%S"),
+    }
+    response = admin_client.post(f"/admin/interviews/question/{question.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+    report = question_load_bank()
+    call_command("load_questions", stdout=StringIO())
+
+    question.refresh_from_db()
+    assert question.model_answer == "Our team's own model answer."
+    assert question.key_points == [{"text": "Our point", "keywords": ["ours"]}]
+    assert report.kept == 1
+    assert report.imported == 0
+
+
+def test_reloading_the_bank_keeps_imported_and_admin_added_questions_with_the_same_text():
+    question_load_bank()
+    bank = a_bank_question()
+    text, position = bank.question, bank.position
+    bank.delete()
+    Question.objects.create(
+        position=position, language="en", question=text, model_answer="Imported.", source=Question.Source.IMPORT
+    )
+    report = question_load_bank()
+    kept = Question.objects.get(position=position, language="en", question=text)
+    assert (kept.model_answer, kept.source) == ("Imported.", "import")
+    assert report.kept == 1
+
+
+def test_reloading_the_bank_refreshes_untouched_questions_and_adds_new_ones(tmp_path):
+    entry = {
+        "position": "be",
+        "topic": "databases",
+        "en": {"question": "What is MVCC?", "answer": "Old answer.", "key_points": [{"text": "A", "keywords": ["a"]}]},
+        "ko": {"question": "MVCC란?", "answer": "예전 답.", "key_points": [{"text": "가", "keywords": ["가"]}]},
+    }
+    (tmp_path / "bank.json").write_text(json.dumps([entry]), encoding="utf-8")
+    assert question_load_bank(directory=tmp_path).imported == 2
+    entry["en"]["answer"] = "A better answer from the next release."
+    second = {**entry, "en": {**entry["en"], "question": "What is WAL?"}, "ko": {**entry["ko"], "question": "WAL이란?"}}
+    (tmp_path / "bank.json").write_text(json.dumps([entry, second]), encoding="utf-8")
+    report = question_load_bank(directory=tmp_path)
+    assert (report.imported, report.duplicates, report.kept) == (2, 2, 0)
+    assert Question.objects.get(question="What is MVCC?").model_answer == "A better answer from the next release."
+
+
+def test_load_questions_says_what_it_kept():
+    out = StringIO()
+    call_command("load_questions", stdout=out)
+    Question.objects.filter(pk=a_bank_question().pk).update(model_answer="Edited in the shell.")
+    out = StringIO()
+    call_command("load_questions", stdout=out)
+    assert "0 added" in out.getvalue()
+    assert "1 kept as edited by staff or imported" in out.getvalue()
+
+
+def test_the_question_admin_shows_which_questions_a_reload_keeps(admin_client):
+    question_load_bank()
+    Question.objects.filter(pk=a_bank_question().pk).update(model_answer="Edited.")
+    page = admin_client.get("/admin/interviews/question/?source__exact=bank")
+    assert page.status_code == 200
+    assert page.content.decode().count('alt="True"') == 1  # the edited one; the rest are refreshed
