@@ -3,8 +3,12 @@
 #   make test  - install the dev tools and run the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL)
 
 SHELL := /bin/bash
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+# The first Python 3.11+ that actually runs. A name on PATH may be a pyenv shim for a version that is
+# not installed: it fails (quietly, here) and the next one is tried. Looked up once, when needed.
+ifndef PYTHON
+PYTHON = $(eval PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done))$(PYTHON)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -12,7 +16,7 @@ PORT ?= 8000
 # `make run` is the local, offline developer setup: DEBUG on, embedded SQLite, offline engines.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run serve test test-postgres lint format bench lock install install-dev clean
+.PHONY: run superuser serve test test-postgres lint format bench lock install install-dev clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
@@ -36,6 +40,11 @@ run: install
 	@echo "Serving the mock interviewer at http://$(HOST):$(PORT)/ (API docs: http://$(HOST):$(PORT)/api/docs/)"
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# An admin account on the database `make run` serves (asks for name, e-mail and password).
+superuser: install
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
+
 # Production-style serving (gunicorn, gthread workers) on this machine.
 serve: install
 	$(BIN)/python manage.py migrate --noinput
@@ -44,7 +53,7 @@ serve: install
 
 test: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Running the suite on $$TEST_DATABASE_URL"; else echo "Running the suite on SQLite"; fi
-	DATABASE_URL=$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/data/db.sqlite3} DEBUG=false SECRET_KEY=test-only-secret-key-for-the-suite-0123456789 \
+	DATABASE_URL=$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/data/db.sqlite3} DEBUG=false SECRET_KEY=test-only-secret-key-for-the-suite-0123456789-abcdefghij \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-postgres:

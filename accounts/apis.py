@@ -11,10 +11,11 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
+from accounts.authentication import RefreshSerializer, session_tokens_issue
 from accounts.models import User
 from accounts.serializers import UserSerializer
-from accounts.services import ValidationFailed, user_register
-from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, RegisterIpThrottle
+from accounts.services import ValidationFailed, user_password_change, user_register
+from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, PasswordChangeThrottle, RegisterIpThrottle
 from config.errors import ApplicationError
 
 
@@ -25,14 +26,13 @@ class InvalidCredentials(ApplicationError):
 
 
 def tokens_for(user: User) -> dict[str, str]:
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+    return session_tokens_issue(user=user)
 
 
 def user_authenticate(request: Request, *, username: str, password: str) -> User:
-    """Log in by username, case-insensitively (usernames are unique ignoring case)."""
-    stored = User.objects.filter(username__iexact=username.strip()).values_list("username", flat=True).first()
-    user = authenticate(request, username=stored or username, password=password)
+    """Log in by username as a person reads it: case, compatibility forms and look-alike letters do
+    not matter (the user model's manager finds users by canonical key; see accounts.usernames)."""
+    user = authenticate(request, username=username.strip(), password=password)
     if user is None:
         raise InvalidCredentials()
     return user
@@ -87,9 +87,11 @@ class LoginApi(APIView):
 
 
 class RefreshApi(TokenRefreshView):
-    """simplejwt's refresh: rotates the refresh token and blacklists the old one."""
+    """simplejwt's refresh: rotates the refresh token and blacklists the old one; refuses the
+    tokens of a session that a password change ended."""
 
     authentication_classes: list = []
+    serializer_class = RefreshSerializer
 
 
 class LogoutApi(APIView):
@@ -112,6 +114,23 @@ class LogoutApi(APIView):
                 "Invalid input: the refresh token is not valid.", details={"refresh": ["Token is invalid."]}
             )
         token.blacklist()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordChangeApi(APIView):
+    """Change the caller's password; every session of theirs ends, this one included (log in again)."""
+
+    throttle_classes = [PasswordChangeThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        old_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+        new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+    @extend_schema(request=InputSerializer, responses={204: None})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_password_change(user=request.user, **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

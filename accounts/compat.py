@@ -7,11 +7,11 @@ from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
-from accounts.apis import LoginApi, RegisterApi, tokens_for, user_authenticate
+from accounts.apis import LoginApi, RegisterApi, user_authenticate
 from accounts.services import ValidationFailed, user_register
 from accounts.throttles import LoginIpThrottle, LoginUsernameThrottle, RegisterIpThrottle
+from accounts.tokens import CompatTokenAuthentication, compat_token_issue, compat_token_revoke
 from config.compat import CompatApiView
 
 
@@ -66,18 +66,19 @@ class CompatLoginApi(CompatApiView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_authenticate(request, **data.validated_data)
-        body = {"message": "User logged in successfully.", "Token": tokens_for(user)["access"]}
+        body = {"message": "User logged in successfully.", "Token": compat_token_issue(user=user)}
         return Response(self.OutputSerializer(body).data)
 
 
 class CompatLogoutApi(CompatApiView):
-    """Ends every session of the caller: all their refresh tokens are blacklisted (the original
-    frontend holds only a short-lived access token, which expires on its own)."""
+    """Ends the session of the token sent, and only that one (the user's other browsers and JWT
+    sessions live on)."""
+
+    authentication_classes = [CompatTokenAuthentication]
 
     @extend_schema(request=None, responses={200: CompatMessageSerializer}, tags=["compat"])
     def post(self, request: Request) -> Response:
-        outstanding = OutstandingToken.objects.filter(user=request.user).exclude(blacklistedtoken__isnull=False)
-        BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
+        compat_token_revoke(token=request.auth)
         return Response(_message("User logged out successfully."))
 
     @extend_schema(responses={200: CompatMessageSerializer}, tags=["compat"])

@@ -1,4 +1,4 @@
-"""Writes for accounts: registration and the daily quota ledger."""
+"""Writes for accounts: registration, passwords and sessions, and the daily quota ledger."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
 from accounts.clock import local_today, next_local_midnight
 from accounts.models import DailyUsage, User
@@ -32,31 +33,68 @@ class ValidationFailed(ApplicationError):
 
 
 def user_register(*, username: str, email: str, password: str) -> User:
-    """Create a user after Django's password validators and case-insensitive uniqueness checks.
+    """Create a user after Django's password validators and the uniqueness checks: a username is
+    taken when an existing one shares its canonical key (case, compatibility forms, look-alike
+    letters; see accounts.usernames), an email when one matches it ignoring case.
 
-    Raises ValidationFailed naming the offending field(s).
+    Raises ValidationFailed naming the offending field(s), also when a concurrent registration of
+    the same name or email wins the race (the database's unique constraints decide).
     """
-    username, email = username.strip(), email.strip()
+    candidate = User(username=username.strip(), email=email.strip())
     errors: dict[str, list[str]] = {}
-    if User.objects.filter(username__iexact=username).exists():
-        errors["username"] = ["A user with that username already exists."]
-    if email and User.objects.filter(email__iexact=email).exists():
+    try:
+        candidate.clean()  # normalizes the name (NFKC) and refuses a taken or overlong one
+    except DjangoValidationError as exc:
+        errors.update(exc.message_dict)
+    if candidate.email and User.objects.filter(email__iexact=candidate.email).exists():
         errors["email"] = ["A user with that email already exists."]
     try:
-        validate_password(password, user=User(username=username, email=email))
+        validate_password(password, user=candidate)
     except DjangoValidationError as exc:
         errors["password"] = list(exc.messages)
     if errors:
         raise ValidationFailed("Invalid input: " + next(iter(errors.values()))[0], details=errors)
     try:
         with transaction.atomic():
-            return User.objects.create_user(username=username, email=email, password=password)
+            return User.objects.create_user(username=candidate.username, email=candidate.email, password=password)
     except IntegrityError as exc:
         # Lost a race with a concurrent registration of the same name; the constraint tells which.
         field = "email" if "email" in str(exc).lower() else "username"
         raise ValidationFailed(
             f"A user with that {field} already exists.", details={field: [f"A user with that {field} already exists."]}
         ) from exc
+
+
+def user_password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Replace `user`'s password after checking the old one and Django's password validators, and
+    end every session of that user: tokens issued before now stop working (`tokens_valid_after`,
+    set by User.save) and outstanding refresh tokens are blacklisted.
+
+    Raises ValidationFailed naming `old_password` or `new_password`; nothing changes then.
+    """
+    if not user.check_password(old_password):
+        raise ValidationFailed(
+            "Invalid input: the old password is not correct.",
+            details={"old_password": ["Your old password was entered incorrectly."]},
+        )
+    try:
+        validate_password(new_password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed("Invalid input: " + exc.messages[0], details={"new_password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        user_sessions_end(user=user)
+
+
+def user_sessions_end(*, user: User) -> None:
+    """Blacklist every outstanding refresh token of `user` (called after a password change).
+
+    The cut-off in `User.tokens_valid_after` already refuses them; blacklisting also makes them
+    show as revoked in the admin and keeps them dead should the cut-off ever be reset.
+    """
+    outstanding = OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=t) for t in outstanding], ignore_conflicts=True)
 
 
 def quota_reserve(*, user: User, now: dt.datetime | None = None) -> QuotaStatus:

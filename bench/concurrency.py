@@ -89,7 +89,7 @@ def main() -> int:
             "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}"),
             "DATA_DIR": str(workdir),
             "DEBUG": "false",
-            "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+            "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "CHAT_PROVIDER": "openai",
             "OPENAI_API_KEY": "bench",

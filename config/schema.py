@@ -56,16 +56,52 @@ _FLAT = {"type": "object", "properties": {"error": {"type": "string"}, "message"
 _COMPAT_PREFIXES = ("/api/user/", "/api/chat/gpt/")
 
 
+# The statuses the app answers with an error body (API.md); 304 and 416 have none.
+_ERROR_STATUSES = {"400", "401", "404", "405", "409", "413", "415", "422", "429", "500", "503", "504"}
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:
-    """Every error leaves through one exception handler, so every operation shares its shape."""
+    """Every error leaves through one exception handler, so every operation shares its shape.
+
+    An error a view declares by status and description only (`422: OpenApiResponse(description=...)`)
+    gets that shape as its body too.
+    """
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = _ENVELOPE
     schemas["CompatError"] = _FLAT
     for path, operations in result.get("paths", {}).items():
         name = "CompatError" if path.startswith(_COMPAT_PREFIXES) else "Error"
+        content = {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}
         for operation in operations.values():
-            operation.setdefault("responses", {})["default"] = {
-                "description": "Any error (4xx/5xx), in the API's error shape.",
-                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
-            }
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if status in _ERROR_STATUSES and "content" not in response:
+                    response["content"] = content
+            responses["default"] = {"description": "Any error (4xx/5xx), in the API's error shape.", "content": content}
+    return result
+
+
+# Rules on a whole body that no single field states: (path, method) -> JSON Schema keywords added to
+# the operation's request body component.
+_BODY_RULES: dict[tuple[str, str], dict] = {
+    ("/api/chat/gpt/", "post"): {
+        "anyOf": [{"required": ["interview_topic"]}, {"required": ["user_input"]}],
+        "description": "At least one of `interview_topic` (starts an interview) and `user_input` (answers the "
+        "running one, or starts one from it when none is running); an empty body is a 400.",
+    },
+}
+
+
+def add_body_rules(result: dict, generator, request, public) -> dict:
+    """Write the cross-field body rules of `_BODY_RULES` into the schema, so that clients see them."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for (path, method), rule in _BODY_RULES.items():
+        operation = result.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        for media in operation.get("requestBody", {}).get("content", {}).values():
+            ref = media.get("schema", {}).get("$ref", "")
+            target = schemas.get(ref.rsplit("/", 1)[-1]) if ref else media.get("schema")
+            if target is not None:
+                target.update(rule)
     return result

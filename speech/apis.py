@@ -15,10 +15,14 @@ from rest_framework.views import APIView
 
 from config.errors import NotFoundError
 from speech.models import AudioClip
-from speech.services import clip_ensure_ready, clip_get
+from speech.selectors import clip_cache_control, clip_etag
+from speech.services import clip_ensure_ready, clip_get, clip_upgrade_later
 
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
-_CACHE = "public, max-age=31536000, immutable"  # content-addressed: the bytes behind a key never change
+_RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
+# Clip keys are SHA-256 HMACs in lower-case hex (speech.engines.clip_key); nothing else is looked up.
+_KEY = re.compile(r"[0-9a-f]{64}")
+# Byte positions past any file's size; longer digit strings need no int() (which refuses > 4300 digits).
+_POSITION_DIGITS = 18
 
 
 class AudioApi(APIView):
@@ -39,14 +43,21 @@ class AudioApi(APIView):
         description="Synthesizes on first request if the clip is not ready yet; 503 speech_unavailable on failure.",
     )
     def get(self, request: Request, key: str) -> HttpResponseBase:
-        clip = clip_get(key=key)
+        # A malformed key (a NUL, which PostgreSQL refuses in a query, unicode, any length) is simply unknown.
+        clip = clip_get(key=key) if _KEY.fullmatch(key) else None
         if clip is None:
             raise NotFoundError("No such audio.")
-        etag = f'"{clip.key}"'
-        if request.headers.get("If-None-Match") == etag and clip.status == AudioClip.Status.READY:
-            return _headers(HttpResponse(status=304), etag)
+        if request.headers.get("If-None-Match") == clip_etag(clip=clip) and clip.status == AudioClip.Status.READY:
+            clip_upgrade_later(clip=clip)  # a fallback clip heals once the preferred engine is back
+            return _cached_as(_headers(HttpResponse(status=304), clip_etag(clip=clip)), clip)
         clip = clip_ensure_ready(clip=clip, wait_seconds=settings.SPEECH_WAIT_SECONDS)
-        return _ranged(request, clip, etag)
+        clip_upgrade_later(clip=clip)
+        try:
+            response = _ranged(request, clip, clip_etag(clip=clip))
+        except FileNotFoundError:  # its audio was replaced between reading the row and opening the file
+            clip = clip_ensure_ready(clip=clip, wait_seconds=0)
+            response = _ranged(request, clip, clip_etag(clip=clip))
+        return _cached_as(response, clip)
 
 
 def _ranged(request: Request, clip: AudioClip, etag: str) -> HttpResponseBase:
@@ -73,25 +84,35 @@ def _ranged(request: Request, clip: AudioClip, etag: str) -> HttpResponseBase:
 
 def _parse_range(header: str, size: int) -> tuple[int, int] | str | None:
     """(start, end) inclusive, None to send everything, or "unsatisfiable" (RFC 9110 section 14)."""
-    match = _RANGE.match(header.strip())
+    match = _RANGE.fullmatch(header.strip())
     if not match or match.groups() == ("", ""):
         return None  # absent, multi-range or malformed: a full 200 is always a valid answer
     first, last = match.groups()
     if first == "":  # the last N bytes
-        length = int(last)
+        length = _position(last)
         if length == 0:
             return "unsatisfiable"
         return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or (last and int(last) < start):
+    start = _position(first)
+    end = min(_position(last), size - 1) if last else size - 1
+    if start >= size or (last and _position(last) < start):
         return "unsatisfiable"
     return start, end
 
 
+def _position(digits: str) -> int:
+    """A byte position or length as sent; any huge one (thousands of digits) counts as 10**18."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _POSITION_DIGITS else 10**_POSITION_DIGITS
+
+
+def _cached_as(response: HttpResponseBase, clip: AudioClip) -> HttpResponseBase:
+    response["Cache-Control"] = clip_cache_control(clip=clip)  # a fallback clip is not final
+    return response
+
+
 def _headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response["Accept-Ranges"] = "bytes"
-    response["Cache-Control"] = _CACHE
     response["ETag"] = etag
     response["Content-Disposition"] = "inline"
     return response

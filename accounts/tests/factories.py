@@ -8,13 +8,9 @@ PASSWORD = "correct-horse-battery-staple"
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"candidate{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
-
-    @factory.post_generation
-    def _save(self, create, extracted, **kwargs):
-        if create:
-            self.save()
+    # Hashed before the first save: a password set on a saved user is a password change, which
+    # would end every session issued in that second (see accounts.authentication).
+    password = factory.django.Password(PASSWORD)

@@ -34,7 +34,7 @@ def test_gunicorn_serves_health_with_the_production_config():
         **os.environ,
         "DATABASE_URL": database_url(),
         "DEBUG": "false",
-        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdef",
+        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdef-0123456789",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",

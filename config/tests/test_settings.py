@@ -24,7 +24,8 @@ def default_storage_module(**env: str) -> str:
         "import django; django.setup(); from django.core.files.storage import storages; "
         "print(type(storages['default']).__module__)"
     )
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": "x" * 40, **env}
+    key = "storage-test-secret-key-0123456789-abcdefghijklmnop"  # 50+ characters: DEBUG is off
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "SECRET_KEY": key, **env}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()

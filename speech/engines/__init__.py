@@ -5,7 +5,10 @@ Engines are modules with `synthesize(text, *, language) -> bytes` (see base.py) 
 SPEECH_ENGINE names one of a closed set (`auto` or a key of ENGINES), never an import path.
 `auto` tries gTTS and falls back to the offline espeak engine; after a gTTS failure a circuit
 breaker skips gTTS for SPEECH_BREAKER_SECONDS, so an offline machine does not pay gTTS's timeout
-on every clip.
+on every clip. Audio made that way is a *fallback*: the result says so, and the clip cache replaces
+it with gTTS's audio once the breaker has closed again. A directly configured engine is never a
+fallback: it is what was asked for; nor is espeak's audio for a text gTTS refuses (a non-retryable
+error, which leaves the breaker closed): there is nothing better to replace it with.
 """
 
 from __future__ import annotations
@@ -41,8 +44,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?\u3002\uff1f\uff01])\s+|\n+")  # also CJK f
 
 @dataclass(frozen=True)
 class SpeechResult:
+    """The audio and what really produced it (the configured engine may have fallen back)."""
+
     data: bytes
     engine: str
+    voice: str
+    is_fallback: bool = False
 
 
 def engine_module(name: str) -> ModuleType:
@@ -69,18 +76,56 @@ def clip_key(*, text: str, language: str, voice: str) -> str:
     return hmac.new(settings.SPEECH_URL_SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def synthesize_mp3(*, text: str, language: str) -> SpeechResult:
-    """Synthesize with the configured engine; raises SpeechEngineError."""
+def voice_used(*, engine: str, language: str) -> str:
+    """The voice `engine` speaks `language` with, as staff read it in the admin."""
+    if engine == "gtts":
+        return f"gtts:{settings.SPEECH_GTTS_TLD}/{language}"
+    if engine == "openai":
+        return f"{settings.SPEECH_OPENAI_MODEL}/{settings.SPEECH_OPENAI_VOICE}"
+    if engine == "espeak":
+        voices = getattr(engine_module("espeak"), "LANGUAGE_VOICES", {})
+        return f"espeak-ng:{voices.get(language, language)}"
+    return engine
+
+
+def preferred_engine_available() -> bool:
+    """False while `auto`'s circuit breaker keeps gTTS out; a directly configured engine has no fallback."""
+    return settings.SPEECH_ENGINE != AUTO or not cache.get(_BREAKER_KEY)
+
+
+def synthesize_mp3(*, text: str, language: str, allow_fallback: bool = True) -> SpeechResult:
+    """Synthesize with the configured engine and say which engine and voice really did; raises
+    SpeechEngineError.
+
+    With `allow_fallback=False`, `auto` only tries gTTS (and raises while its breaker is open): what
+    replacing a fallback clip needs, since espeak's audio again would replace nothing.
+    """
     name = settings.SPEECH_ENGINE
     if name != AUTO:
-        return SpeechResult(_run(name, text, language), name)
-    if not cache.get(_BREAKER_KEY):
+        return _result(name, text, language, is_fallback=False)
+    if preferred_engine_available():
         try:
-            return SpeechResult(_run("gtts", text, language), "gtts")
+            return _result("gtts", text, language, is_fallback=False)
         except SpeechEngineError as exc:
+            if not exc.retryable:
+                # gTTS refuses this text, not every text: espeak's audio is this clip's final one, and
+                # the breaker stays closed for the others.
+                logger.warning("gTTS refused a text (%s); espeak speaks it", exc)
+                if not allow_fallback:
+                    raise
+                return _result("espeak", text, language, is_fallback=False)
             logger.warning("gTTS failed (%s); using espeak for %ss", exc, settings.SPEECH_BREAKER_SECONDS)
             cache.set(_BREAKER_KEY, True, timeout=settings.SPEECH_BREAKER_SECONDS)
-    return SpeechResult(_run("espeak", text, language), "espeak")
+            if not allow_fallback:
+                raise
+    elif not allow_fallback:
+        raise SpeechEngineError("gTTS is skipped after a recent failure (circuit breaker open)")
+    return _result("espeak", text, language, is_fallback=True)
+
+
+def _result(name: str, text: str, language: str, *, is_fallback: bool) -> SpeechResult:
+    data = _run(name, text, language)
+    return SpeechResult(data, name, voice_used(engine=name, language=language)[:100], is_fallback)
 
 
 def _run(name: str, text: str, language: str) -> bytes:

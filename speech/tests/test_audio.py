@@ -82,6 +82,36 @@ def test_range_requests_return_the_right_bytes(api_client, url):
     assert api_client.get(url, HTTP_RANGE="pages=1-2").status_code == 200
 
 
+def test_range_positions_with_thousands_of_digits_are_read_as_huge_not_a_500(api_client, url):
+    whole = b"".join(api_client.get(url).streaming_content)
+    huge = "9" * 5000  # int() refuses more than 4300 digits
+    to_the_end = api_client.get(url, HTTP_RANGE=f"bytes=0-{huge}")
+    assert (to_the_end.status_code, to_the_end.content) == (206, whole)
+    suffix = api_client.get(url, HTTP_RANGE=f"bytes=-{huge}")
+    assert (suffix.status_code, suffix.content) == (206, whole)
+    assert api_client.get(url, HTTP_RANGE=f"bytes={huge}-").status_code == 416
+    assert api_client.get(url, HTTP_RANGE=f"bytes={'0' * 5000}7-{'0' * 5000}9").content == whole[7:10]
+    assert api_client.get(url, HTTP_RANGE=f"bytes=0-{huge}\n").status_code == 206
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "ab%00cd",  # a NUL, which PostgreSQL refuses in a query
+        "%00" * 32,
+        "A" * 64,  # keys are lower-case hex
+        "g" * 64,
+        "0" * 63,
+        "0" * 65,
+        "%C3%A9" * 64,
+        "0" * 10_000,
+    ],
+)
+def test_a_malformed_audio_key_is_404_in_the_envelope(api_client, path, engine):
+    assert_error(api_client.get(f"/api/audio/{path}.mp3"), 404, "not_found")
+    assert engine.calls == []
+
+
 def test_engine_failure_is_503_recorded_and_retried_later(api_client, url, engine, settings):
     settings.SPEECH_RETRY_SECONDS = 0
     engine.fail = "empty"

@@ -6,7 +6,7 @@ import requests
 import responses
 from django.core.exceptions import ImproperlyConfigured
 
-from speech.engines import engine_module, join_mp3, split_text, synthesize_mp3
+from speech.engines import engine_module, join_mp3, preferred_engine_available, split_text, synthesize_mp3
 from speech.engines.base import SpeechEngineError
 from speech.engines.espeak import synthesize as espeak_synthesize
 from speech.engines.openai import openai_client, openai_speech_config
@@ -190,3 +190,63 @@ def test_an_unregistered_speech_engine_fails_the_startup_checks(settings):
     assert "auto, gtts, openai, espeak" in errors[0].msg
     settings.SPEECH_ENGINE = "espeak"
     assert not [e for e in run_checks() if e.id == "speech.E001"]
+
+
+@responses.activate
+def test_auto_reports_espeak_as_a_fallback_with_its_voice_when_gtts_is_unreachable(settings):
+    settings.SPEECH_ENGINE = "auto"
+    responses.post(GTTS_URL, body=requests.exceptions.ConnectionError("no route to host"))
+    failed_over = synthesize_mp3(text="First clip.", language="ko")
+    skipped = synthesize_mp3(text="Second clip.", language="en")  # the breaker is open: gTTS not tried
+    assert (failed_over.engine, failed_over.voice, failed_over.is_fallback) == ("espeak", "espeak-ng:ko", True)
+    assert (skipped.engine, skipped.voice, skipped.is_fallback) == ("espeak", "espeak-ng:en-us", True)
+    assert not preferred_engine_available()
+
+
+@responses.activate
+def test_auto_reports_gtts_and_its_voice_as_no_fallback(settings):
+    settings.SPEECH_ENGINE = "auto"
+    settings.SPEECH_GTTS_TLD = "co.kr"
+    responses.post(
+        "https://translate.google.co.kr/_/TranslateWebserverUi/data/batchexecute", body=gtts_body(silent_mp3())
+    )
+    result = synthesize_mp3(text="Hi.", language="ko")
+    assert (result.engine, result.voice, result.is_fallback) == ("gtts", "gtts:co.kr/ko", False)
+    assert preferred_engine_available()
+
+
+@pytest.mark.parametrize(("engine", "voice"), [("espeak", "espeak-ng:en-us"), ("fake", "fake")])
+def test_a_directly_configured_engine_is_never_a_fallback(settings, fake_speech, engine, voice):
+    settings.SPEECH_ENGINE = engine
+    result = synthesize_mp3(text="Hello.", language="en")
+    assert (result.engine, result.voice, result.is_fallback) == (engine, voice, False)
+    assert preferred_engine_available()
+
+
+def test_openai_engine_reports_its_model_and_voice(fake_llm, settings):
+    settings.SPEECH_ENGINE = "openai"
+    settings.SPEECH_OPENAI_MODEL, settings.SPEECH_OPENAI_VOICE = "tts-1-hd", "nova"
+    result = synthesize_mp3(text="Hello.", language="en")
+    assert (result.engine, result.voice, result.is_fallback) == ("openai", "tts-1-hd/nova", False)
+
+
+@responses.activate
+def test_without_fallback_auto_raises_instead_of_using_espeak(settings):
+    settings.SPEECH_ENGINE = "auto"
+    responses.post(GTTS_URL, status=503)
+    with pytest.raises(SpeechEngineError, match="gTTS"):
+        synthesize_mp3(text="Hello.", language="en", allow_fallback=False)
+    assert not preferred_engine_available()  # the failure opened the breaker
+    with pytest.raises(SpeechEngineError, match="circuit breaker"):
+        synthesize_mp3(text="Hello.", language="en", allow_fallback=False)
+    assert len(responses.calls) == 1  # the open breaker kept the second attempt away from gTTS
+
+
+@responses.activate
+def test_a_text_gtts_refuses_is_spoken_by_espeak_as_final_audio_and_the_breaker_stays_closed(settings):
+    settings.SPEECH_ENGINE = "auto"
+    result = synthesize_mp3(text="...", language="en")  # gTTS finds nothing to say in it, before any request
+    assert (result.engine, result.is_fallback) == ("espeak", False)
+    assert mp3_info(result.data).frames > 0
+    assert preferred_engine_available()
+    assert len(responses.calls) == 0
