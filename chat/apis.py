@@ -5,7 +5,8 @@ Thin views: validate, call one turn service, render the result with the view's O
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +16,11 @@ from accounts.serializers import QuotaSerializer
 from chat.services import StartResult, answer_retry, answer_submit, interview_finish, interview_start
 from interviews.apis import InterviewListApi
 from interviews.models import Language, Position
-from interviews.serializers import InterviewSerializer, MessageSerializer
-from interviews.vocabulary import ANSWER_MAX_CHARS
+from interviews.serializers import AnswerContentField, InterviewSerializer, MessageSerializer
+
+# Idempotency-Key: 1 to 255 visible ASCII characters (API.md).
+IDEMPOTENCY_KEY_CHARS = r"[\x21-\x7e]{1,255}"
+_KEY_RULE = "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces)."
 
 
 class TurnOutputSerializer(serializers.Serializer):
@@ -32,7 +36,9 @@ class InterviewListStartApi(InterviewListApi):
         position = serializers.ChoiceField(choices=Position.choices)
         topic = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
         language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.ENGLISH)
-        is_public = serializers.BooleanField(required=False, default=True)
+        # Private unless the owner publishes it (or the deployment publishes by default).
+        is_public = serializers.BooleanField(required=False, default=lambda: settings.INTERVIEWS_PUBLIC_BY_DEFAULT)
+        is_anonymous = serializers.BooleanField(required=False, default=False)
 
     class StartOutputSerializer(InterviewSerializer):
         """The new interview's own fields, flat (API.md), then its opening message and the quota."""
@@ -60,28 +66,52 @@ class InterviewListStartApi(InterviewListApi):
 
 class InterviewAnswerApi(APIView):
     class InputSerializer(serializers.Serializer):
-        content = serializers.CharField(max_length=ANSWER_MAX_CHARS, trim_whitespace=True)
+        content = AnswerContentField()
 
     class HeaderSerializer(serializers.Serializer):
-        idempotency_key = serializers.CharField(max_length=255, required=False, allow_null=True)
+        # Sent means checked: an empty or non-ASCII key is a client bug, not "no key".
+        idempotency_key = serializers.RegexField(
+            rf"\A{IDEMPOTENCY_KEY_CHARS}\Z",
+            required=False,
+            trim_whitespace=False,  # HTTP's optional whitespace (space, tab) only; see post()
+            error_messages={"invalid": _KEY_RULE, "blank": _KEY_RULE},
+        )
 
     OutputSerializer = TurnOutputSerializer
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: TurnOutputSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        responses={
+            201: TurnOutputSerializer,
+            422: OpenApiResponse(
+                description="`idempotency_key_reused`: this Idempotency-Key came earlier with a different body; "
+                "nothing was stored or charged."
+            ),
+        },
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                pattern=f"^{IDEMPOTENCY_KEY_CHARS}$",
+                description="Makes the POST safe to repeat: the same key with the same body returns the first "
+                "result (same ids, header `Idempotent-Replayed: true`) and charges nothing more; the same key "
+                "with another body is 422 `idempotency_key_reused`. Keys are per interview.",
+            )
+        ],
     )
     def post(self, request: Request, interview_id: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        header = self.HeaderSerializer(data={"idempotency_key": request.headers.get("Idempotency-Key")})
+        key = request.headers.get("Idempotency-Key")
+        header = self.HeaderSerializer(data={} if key is None else {"idempotency_key": key.strip(" \t")})
         header.is_valid(raise_exception=True)
         result = answer_submit(
             user=request.user,
             interview_id=interview_id,
             content=data.validated_data["content"],
-            idempotency_key=header.validated_data.get("idempotency_key") or None,
+            idempotency_key=header.validated_data.get("idempotency_key"),
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
         body = self.OutputSerializer(result, context={"request": request}).data

@@ -10,6 +10,8 @@ deleted and stays waiting until exactly one reply exists (`/retry/` produces it 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -65,6 +67,12 @@ class NothingToRetry(ConflictError):
     default_message = "No answer is waiting for a reply."
 
 
+class IdempotencyKeyReused(ApplicationError):
+    status_code = 422
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different body; send a new key for a new answer."
+
+
 class LLMFailure(ApplicationError):
     def __init__(self, error: ProviderError) -> None:
         super().__init__(
@@ -98,7 +106,9 @@ class FinishResult:
     quota: QuotaStatus
 
 
-def interview_start(*, user: User, position: str, topic: str, language: str, is_public: bool) -> StartResult:
+def interview_start(
+    *, user: User, position: str, topic: str, language: str, is_public: bool, is_anonymous: bool = False
+) -> StartResult:
     """Start an interview: one quota unit for the opening question.
 
     The interview and its first message are stored together once the provider answered, so a
@@ -113,6 +123,7 @@ def interview_start(*, user: User, position: str, topic: str, language: str, is_
             topic=topic,
             language=language,
             is_public=is_public,
+            is_anonymous=is_anonymous,
             opening=_record(completion, language=language),
         )
         unit.consumed()
@@ -123,11 +134,13 @@ def interview_start(*, user: User, position: str, topic: str, language: str, is_
 def answer_submit(*, user: User, interview_id: int, content: str, idempotency_key: str | None = None) -> TurnResult:
     """Store the candidate's answer and produce the interviewer's reply (one quota unit).
 
-    With an idempotency key, a repeat returns the first result (same ids) without a new charge.
+    With an idempotency key, a repeat with the same body returns the first result (same ids) without
+    a new charge; the key with another body raises IdempotencyKeyReused (nothing stored or charged).
     """
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
+    fingerprint = answer_fingerprint(content=content)
     if idempotency_key and (earlier := answer_get_by_idempotency_key(interview=interview, key=idempotency_key)):
-        return _replay(user=user, interview=interview, answer=earlier)
+        return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
     if interview.is_finished:
         raise InterviewFinished()
     if answer_pending(interview=interview) is not None:
@@ -139,15 +152,17 @@ def answer_submit(*, user: User, interview_id: int, content: str, idempotency_ke
                 interview=interview,
                 content=content,
                 idempotency_key=idempotency_key,
+                idempotency_fingerprint=fingerprint,
                 lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
             )
         except AnswerPending:
-            # A concurrent request won the race: with this idempotency key, its result is ours.
+            # A concurrent request won the race: with this idempotency key, its result is ours, if it
+            # was sent with the same body (else _replay refuses it, and the unit is refunded either way).
             earlier = idempotency_key and answer_get_by_idempotency_key(interview=interview, key=idempotency_key)
             if not earlier:
                 raise
             unit.hand_back()
-            return _replay(user=user, interview=interview, answer=earlier)
+            return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
         with _lease_freed_on_failure(answer):
             reply = _reply(interview=interview, answer=answer)
         unit.consumed()
@@ -174,7 +189,7 @@ def interview_finish(*, user: User, interview_id: int) -> FinishResult:
     with quota_charge(user=user) as unit:
         context = _interview_context(interview)
         completion = _ask(get_provider().closing_report, context)
-        if not interview_close(interview=interview, report=completion.content):
+        if not interview_close(interview=interview, report=_record(completion, language=None)):
             # A concurrent finish got there first: that one was charged, not this one.
             unit.hand_back()
             interview = interview_get_for_owner(user=user, interview_id=interview.pk)
@@ -195,7 +210,22 @@ def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
     return TurnResult(answer=answer, reply=reply, quota=unit.status)
 
 
-def _replay(*, user: User, interview: Interview, answer: Message) -> TurnResult:
+def answer_fingerprint(*, content: str) -> str:
+    """SHA-256 of the answer's canonical body: its validated fields (content after trimming) as
+    sorted, compact JSON. A field added later (spoken_seconds) joins only when sent, so the
+    fingerprints already stored keep matching the bodies they were made from."""
+    canonical = json.dumps({"content": content}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _check_same_body(answer: Message, fingerprint: str) -> None:
+    # Answers stored before fingerprints existed have none: they match any body, as they did then.
+    if answer.idempotency_fingerprint and answer.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused()
+
+
+def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: str) -> TurnResult:
+    _check_same_body(answer, fingerprint)
     reply = reply_for_answer(answer=answer)
     if reply is not None:
         return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), replayed=True)
@@ -233,8 +263,9 @@ def _ask(call: Callable[[TurnContext], Completion], context: TurnContext) -> Com
         raise LLMFailure(exc) from exc
 
 
-def _record(completion: Completion, *, language: str) -> ReplyRecord:
-    """The reply as interviews stores it, with the key of its (not yet synthesized) audio clip."""
+def _record(completion: Completion, *, language: str | None) -> ReplyRecord:
+    """The provider's text as interviews stores it, with its usage figures and, when spoken in
+    `language`, the key of its (not yet synthesized) audio clip. Reports are read, not spoken."""
     return ReplyRecord(
         content=completion.content,
         model=completion.model,
@@ -243,7 +274,7 @@ def _record(completion: Completion, *, language: str) -> ReplyRecord:
         completion_tokens=completion.completion_tokens,
         latency_ms=completion.latency_ms,
         finish_reason=completion.finish_reason or "",
-        audio_clip_key=clip_for_text(text=completion.content, language=language),
+        audio_clip_key=clip_for_text(text=completion.content, language=language) if language else None,
     )
 
 

@@ -19,18 +19,32 @@ if (BASE_DIR / ".env").is_file():
 
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
+
+
+def _refuse_weak_secret(name: str, value: str) -> None:
+    """With DEBUG off a secret must resist guessing: Django's own bar (`check --deploy`, security.W009)."""
+    if len(value) < 50 or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"{name} must be at least 50 characters, with at least 5 different ones, when DEBUG is off "
+            "(and not a 'django-insecure-' throwaway). Generate one with: "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+
+
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+if not DEBUG:
+    _refuse_weak_secret("SECRET_KEY", SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Data that must survive restarts but never enters git: the SQLite file, uploaded/generated media.
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / "data")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.AdminConfig",  # django.contrib.admin, its login page throttled like the API's
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -139,6 +153,8 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer", "Token"),
     "SIGNING_KEY": env.str("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
+if not DEBUG and SIMPLE_JWT["SIGNING_KEY"] != SECRET_KEY:
+    _refuse_weak_secret("JWT_SIGNING_KEY", SIMPLE_JWT["SIGNING_KEY"])
 
 # --- Internationalisation and time ------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -190,15 +206,26 @@ if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=False)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+# The container's health check calls gunicorn over plain http from inside; it must not be redirected.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+# HSTS: browsers refuse plain http for this long once they have seen https (0 = off). Start small;
+# preload is a promise to browser vendors that is slow to take back.
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# The largest request body outside file uploads (JSON, forms); beyond it 413 payload_too_large.
+# The longest answer (4000 characters) is under 50 KB of JSON, however escaped.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_BODY_BYTES", default=1_048_576)
 
 # --- REST framework ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+    # simplejwt's, refusing the tokens of sessions that a password change ended.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],  # bounded nesting, valid Unicode
     "DEFAULT_PAGINATION_CLASS": "config.pagination.PageNumberPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=20),
     "EXCEPTION_HANDLER": "config.exceptions.exception_handler",
@@ -224,11 +251,22 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_responses",
+        "config.schema.add_body_rules",
     ],
 }
 
 # --- Product ----------------------------------------------------------------------------------
 DAILY_CHAT_LIMIT = env.int("DAILY_CHAT_LIMIT", default=5)
+# New interviews are private unless their owner publishes them; a classroom may want the opposite.
+INTERVIEWS_PUBLIC_BY_DEFAULT = env.bool("INTERVIEWS_PUBLIC_BY_DEFAULT", default=False)
+
+# --- The original Mock-Interviewer frontend (/api/user/, /api/chat/gpt/) ----------------------
+# It cannot refresh a token: its token lives until logout or this many days unused.
+COMPAT_TOKEN_DAYS = env.int("COMPAT_TOKEN_DAYS", default=30)
+# Its interviews' language, unless the topic has Hangul (ko) or reads as English (en).
+COMPAT_LANGUAGE = env.str("COMPAT_LANGUAGE", default="ko")
+if COMPAT_TOKEN_DAYS < 1 or COMPAT_LANGUAGE not in ("en", "ko"):
+    raise ImproperlyConfigured("COMPAT_TOKEN_DAYS must be at least 1 and COMPAT_LANGUAGE one of en, ko.")
 
 # --- Interviewer (LLM) ------------------------------------------------------------------------
 OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
@@ -247,6 +285,21 @@ OPENAI_HISTORY_TOKENS = env.int("OPENAI_HISTORY_TOKENS", default=6000)
 OPENAI_GROUNDING_QUESTIONS = env.int("OPENAI_GROUNDING_QUESTIONS", default=4)
 # How long one request owns the production of a reply before /retry/ may take over.
 CHAT_REPLY_LEASE_SECONDS = env.int("CHAT_REPLY_LEASE_SECONDS", default=150)
+# US dollars per 1M tokens, [input, output], by model name prefix (the longest prefix wins), for the
+# staff's usage and cost view. JSON, e.g. LLM_PRICES='{"my-model": [0.2, 0.6]}' (replaces the table).
+LLM_PRICES = env.json(
+    "LLM_PRICES",
+    default={
+        "gpt-4o-mini": [0.15, 0.60],
+        "gpt-4o": [2.50, 10.00],
+        "gpt-4.1-nano": [0.10, 0.40],
+        "gpt-4.1-mini": [0.40, 1.60],
+        "gpt-4.1": [2.00, 8.00],
+        "o4-mini": [1.10, 4.40],
+        "gpt-3.5-turbo": [0.50, 1.50],
+        "practice": [0.0, 0.0],
+    },
+)
 
 # --- Speech (TTS) ----------------------------------------------------------------------------
 # auto: gTTS, falling back to the offline espeak engine; or gtts, openai, espeak.
@@ -264,6 +317,8 @@ SPEECH_LEASE_SECONDS = env.int("SPEECH_LEASE_SECONDS", default=60)
 # Background threads per process that synthesize new replies right after they are stored (0: only on request).
 SPEECH_WORKERS = env.int("SPEECH_WORKERS", default=2)
 SPEECH_URL_SECRET = env.str("SPEECH_URL_SECRET", default=SECRET_KEY)
+if not DEBUG and SPEECH_URL_SECRET != SECRET_KEY:
+    _refuse_weak_secret("SPEECH_URL_SECRET", SPEECH_URL_SECRET)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

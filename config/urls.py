@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/interviews/", include("chat.urls")),
     path("api/interviews/", include("interviews.urls")),
     path("api/audio/", include("speech.urls")),
+    path("api/feed/", include("interviews.feed_urls")),
+    path("feed.atom", include("interviews.atom_urls")),
     # The original Mock-Interviewer frontend's endpoints (README, "Compatibility").
     path("api/user/", include("accounts.compat_urls")),
     path("api/chat/", include("chat.compat_urls")),

@@ -6,6 +6,12 @@ extended there with POST, since listing and starting share the URL /api/intervie
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+
+from django.http import HttpResponseBase
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -14,14 +20,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import PageNumberPagination
+from interviews.models import Language, Position
 from interviews.selectors import (
+    feed_get,
+    feed_list,
+    feed_version,
     interview_get_for_owner,
     interview_get_visible,
     interview_list_for_owner,
     message_list,
 )
-from interviews.serializers import InterviewSerializer, MessageSerializer
-from interviews.services import interview_delete, interview_set_public
+from interviews.serializers import FeedInterviewSerializer, InterviewSerializer, MessageSerializer
+from interviews.services import interview_delete, interview_set_visibility
 
 
 class MessagePagination(PageNumberPagination):
@@ -30,18 +40,22 @@ class MessagePagination(PageNumberPagination):
 
 
 class InterviewListApi(APIView):
+    # Declared on the view so that the schema describes the page object, not a bare array.
+    pagination_class = PageNumberPagination
     OutputSerializer = InterviewSerializer
 
     @extend_schema(responses={200: InterviewSerializer(many=True)})
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(interview_list_for_owner(user=request.user), request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        data = self.OutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
 
 
 class InterviewDetailApi(APIView):
     class PatchInputSerializer(serializers.Serializer):
-        is_public = serializers.BooleanField()
+        is_public = serializers.BooleanField(required=False)
+        is_anonymous = serializers.BooleanField(required=False)
 
     OutputSerializer = InterviewSerializer
 
@@ -51,15 +65,21 @@ class InterviewDetailApi(APIView):
     @extend_schema(responses={200: InterviewSerializer})
     def get(self, request: Request, interview_id: int) -> Response:
         interview = interview_get_visible(user=request.user, interview_id=interview_id)
-        return Response(self.OutputSerializer(interview).data)
+        return Response(self.OutputSerializer(interview, context={"request": request}).data)
 
-    @extend_schema(request=PatchInputSerializer, responses={200: InterviewSerializer})
+    @extend_schema(
+        request=PatchInputSerializer,
+        responses={200: InterviewSerializer},
+        description="Publish or withdraw the interview (`is_public`) and choose whether the public sees the "
+        "owner's name (`is_anonymous`). Both fields are optional; an empty body (or `{}`) changes nothing "
+        "and returns the interview as it is.",
+    )
     def patch(self, request: Request, interview_id: int) -> Response:
         interview = interview_get_for_owner(user=request.user, interview_id=interview_id)
         data = self.PatchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        interview = interview_set_public(interview=interview, **data.validated_data)
-        return Response(self.OutputSerializer(interview).data)
+        interview = interview_set_visibility(interview=interview, **data.validated_data)
+        return Response(self.OutputSerializer(interview, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, interview_id: int) -> Response:
@@ -69,12 +89,91 @@ class InterviewDetailApi(APIView):
 
 class InterviewMessagesApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = MessagePagination
     OutputSerializer = MessageSerializer
 
     @extend_schema(responses={200: MessageSerializer(many=True)})
     def get(self, request: Request, interview_id: int) -> Response:
         interview = interview_get_visible(user=request.user, interview_id=interview_id)
-        paginator = MessagePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(message_list(interview=interview), request, view=self)
         data = self.OutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
+
+
+# --- The public feed: read-only, no authentication -----------------------------------------------
+
+
+class FeedPagination(PageNumberPagination):
+    page_size = 20
+    max_page_size = 50
+
+
+def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None) -> HttpResponseBase | None:
+    """A 304 when the client's copy is current (If-None-Match, else If-Modified-Since), else None."""
+    stamp = int(last_modified.timestamp()) if last_modified else None
+    return get_conditional_response(request, etag=etag, last_modified=stamp)
+
+
+def _validators(response: Response, etag: str, last_modified: dt.datetime | None) -> Response:
+    response["ETag"] = etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified.timestamp())
+    # Public data, but revalidated on every read: a hidden interview must leave every copy at once.
+    response["Cache-Control"] = "public, no-cache"
+    return response
+
+
+class FeedListApi(APIView):
+    """Public interviews, newest first: `?position=`, `?language=`, `?q=` (topic and transcript text)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    pagination_class = FeedPagination
+
+    class FilterSerializer(serializers.Serializer):
+        position = serializers.ChoiceField(choices=Position.choices, required=False)
+        language = serializers.ChoiceField(choices=Language.choices, required=False)
+        q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    OutputSerializer = FeedInterviewSerializer
+
+    @extend_schema(parameters=[FilterSerializer], responses={200: FeedInterviewSerializer(many=True)})
+    def get(self, request: Request) -> HttpResponseBase:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        interviews = feed_list(**filters.validated_data)
+        version, last_modified = feed_version(interviews=interviews)
+        # One tag per listing version and page: the same URL with the same data is the same bytes.
+        etag = quote_etag(hashlib.sha256(f"{version}|{request.get_full_path()}".encode()).hexdigest()[:32])
+        if (cached := _not_modified(request, etag, last_modified)) is not None:
+            return cached
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(interviews, request, view=self)
+        data = self.OutputSerializer(page, many=True, context={"request": request, "public": True}).data
+        return _validators(paginator.get_paginated_response(data), etag, last_modified)
+
+
+class FeedDetailApi(APIView):
+    """One public interview with its whole transcript (audio URLs included)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(InterviewSerializer):
+        messages = MessageSerializer(many=True, source="messages_for_feed")
+
+        class Meta(InterviewSerializer.Meta):
+            fields = [*InterviewSerializer.Meta.fields, "messages"]
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request, interview_id: int) -> HttpResponseBase:
+        interview = feed_get(interview_id=interview_id)
+        transcript = list(message_list(interview=interview))
+        newest = max([interview.updated_at, *(m.created_at for m in transcript)])
+        etag = quote_etag(f"{interview.pk}-{int(newest.timestamp() * 1000)}-{len(transcript)}")
+        if (cached := _not_modified(request, etag, newest)) is not None:
+            return cached
+        interview.messages_for_feed = transcript
+        data = self.OutputSerializer(interview, context={"request": request, "public": True}).data
+        return _validators(Response(data), etag, newest)

@@ -34,10 +34,22 @@ class Interview(models.Model):
     position = models.CharField(max_length=16, choices=Position.choices)
     topic = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
-    is_public = models.BooleanField(default=True, help_text="Listed in the public feed (unless hidden by staff).")
-    is_hidden = models.BooleanField(default=False, help_text="Staff moderation: keep out of the public feed.")
+    # Private unless the owner publishes it (INTERVIEWS_PUBLIC_BY_DEFAULT decides for new interviews).
+    is_public = models.BooleanField(default=False, help_text="Published by its owner to the public feed.")
+    is_anonymous = models.BooleanField(default=False, help_text='Shown publicly as by "Anonymous".')
+    # Staff moderation: a hidden interview leaves the feed at once, whatever its owner chose.
+    is_hidden = models.BooleanField(default=False, help_text="Hidden from the public by staff.")
+    hidden_reason = models.TextField(blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     report = models.TextField(blank=True)
+    # What producing the report cost, like an interviewer message's figures (staff's usage view).
+    report_model = models.CharField(max_length=100, blank=True)
+    report_prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    report_completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     finished_at = models.DateTimeField(null=True, blank=True)

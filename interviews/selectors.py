@@ -6,15 +6,38 @@ provider's context from them.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import random
+import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotFoundError
 from interviews.models import Interview, Message, Question
-from interviews.vocabulary import words
+from interviews.vocabulary import PREVIEW_CHARS, words
 
 
 @dataclass(frozen=True)
@@ -101,3 +124,167 @@ def question_list_ranked(*, position: str, topic: str, language: str, seed: int)
     rng.shuffle(questions)
     questions.sort(key=score, reverse=True)  # stable: ties keep their shuffled order
     return questions
+
+
+# --- The public feed ---------------------------------------------------------------------------
+
+# The feed shows only what owners published and staff did not hide.
+PUBLIC = Q(is_public=True, is_hidden=False)
+_SEARCH_TERMS = 8  # a search of more words adds nothing but cost
+_SEARCH_TERM = re.compile(r"\w+", re.UNICODE)
+
+
+def feed_list(*, position: str | None = None, language: str | None = None, q: str | None = None) -> QuerySet[Interview]:
+    """Public interviews, newest first, with their message count and a preview (the opening question).
+
+    One query per page whatever its size: the owner is joined, the count and the preview are
+    computed by the database.
+    """
+    interviews = Interview.objects.filter(PUBLIC)
+    if position:
+        interviews = interviews.filter(position=position)
+    if language:
+        interviews = interviews.filter(language=language)
+    if q:
+        interviews = _search(interviews, q)
+    opening = Message.objects.filter(interview=OuterRef("pk")).order_by("created_at", "id").values("content")[:1]
+    messages = Message.objects.filter(interview=OuterRef("pk")).values("interview").annotate(n=Count("id")).values("n")
+    return (
+        interviews.select_related("owner")
+        .annotate(
+            preview_text=Substr(Subquery(opening), 1, PREVIEW_CHARS + 1),
+            message_count=Coalesce(Subquery(messages), 0),
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def feed_get(*, interview_id: int) -> Interview:
+    """A public interview for the feed's detail, or NotFoundError (private, hidden and missing alike)."""
+    interview = _with_counts(Interview.objects.filter(PUBLIC, pk=interview_id)).first()
+    if interview is None:
+        raise NotFoundError("Interview not found.")
+    return interview
+
+
+def feed_version(*, interviews: QuerySet[Interview]) -> tuple[str, dt.datetime | None]:
+    """An ETag and a Last-Modified for a feed listing, from one aggregate query.
+
+    The newest change of a listed interview (publishing, hiding, ...) moves `updated_at`; a deletion
+    moves the count; a new message anywhere moves the newest message id. Any of them changes the tag,
+    so a hidden or deleted interview leaves the feed at once, with no stale 304.
+    """
+    figures = interviews.order_by().aggregate(
+        count=Count("id", distinct=True),
+        changed=Max("updated_at"),
+        # Not per listed interview: the newest message anywhere is one index probe, and is enough.
+        newest_message=Max(Subquery(Message.objects.order_by("-id").values("id")[:1])),
+    )
+    changed = figures["changed"]
+    raw = f"{figures['count']}|{changed.isoformat() if changed else ''}|{figures['newest_message']}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32], changed
+
+
+def _search(interviews: QuerySet[Interview], q: str) -> QuerySet[Interview]:
+    """Interviews whose topic, or one of whose messages, contains every word of `q` (a prefix of a word
+    counts, so Korean words match with their particles: "인덱스" finds "인덱스를").
+
+    PostgreSQL answers from the GIN index of migration 0006 on messages; SQLite scans.
+    """
+    terms = _SEARCH_TERM.findall(q.lower())[:_SEARCH_TERMS]
+    if not terms:
+        return interviews
+    if connection.vendor == "postgresql":
+        query = SearchQuery(" & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw")
+        in_messages = (
+            Message.objects.annotate(found=SearchVector("content", config="simple"))
+            .filter(found=query, interview=OuterRef("pk"))
+            .values("id")
+        )
+        return interviews.annotate(topic_found=SearchVector("topic", config="simple")).filter(
+            Q(topic_found=query) | Exists(in_messages)
+        )
+    in_topic = Q()
+    in_message = Q(interview=OuterRef("pk"))
+    for term in terms:
+        in_topic &= Q(topic__icontains=term)
+        in_message &= Q(content__icontains=term)
+    return interviews.filter(in_topic | Exists(Message.objects.filter(in_message)))
+
+
+# --- Usage and cost, for staff ------------------------------------------------------------------
+
+
+@dataclass
+class UsageRow:
+    """Interviewer turns (replies and reports) and their tokens for one group, with the estimated cost
+    in US dollars of the tokens whose model has a price (LLM_PRICES)."""
+
+    key: tuple
+    turns: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    unpriced_turns: int = 0
+
+    def add(self, figures: dict) -> None:
+        self.turns += figures["turns"]
+        self.prompt_tokens += figures["prompt"] or 0
+        self.completion_tokens += figures["completion"] or 0
+        self.cost += figures["cost"] or 0.0
+        self.unpriced_turns += figures["unpriced"] or 0
+
+
+def _price(model_field: str, side: int) -> Case:
+    """The price per token of `model_field`'s model, by the longest matching prefix of LLM_PRICES."""
+    prices = settings.LLM_PRICES
+    whens = [
+        When(**{f"{model_field}__startswith": prefix}, then=Value(float(prices[prefix][side]) / 1_000_000))
+        for prefix in sorted(prices, key=len, reverse=True)
+    ]
+    return Case(*whens, default=Value(None), output_field=FloatField())
+
+
+def _usage_figures(model_field: str, prompt_field: str, completion_field: str) -> dict:
+    priced = _price(model_field, 0)
+    cost = Coalesce(F(prompt_field), 0) * priced + Coalesce(F(completion_field), 0) * _price(model_field, 1)
+    return {
+        "turns": Count("id"),
+        "prompt": Sum(prompt_field),
+        "completion": Sum(completion_field),
+        "cost": Sum(cost, output_field=FloatField()),
+        "unpriced": Sum(_unpriced(model_field)),
+    }
+
+
+def _unpriced(model_field: str) -> Case:
+    prefixes = [When(**{f"{model_field}__startswith": prefix}, then=Value(0)) for prefix in settings.LLM_PRICES]
+    return Case(*prefixes, default=Value(1), output_field=IntegerField())
+
+
+def usage_by(*, group: str, since: dt.datetime) -> list[UsageRow]:
+    """Turns, tokens and cost since `since`, grouped by "day_model" (local day and model) or "user".
+
+    Four aggregate queries (replies and reports, each grouped in the database), merged by group.
+    """
+    local = timezone.get_current_timezone()
+    replies = Message.objects.filter(role=Message.Role.ASSISTANT, created_at__gte=since).exclude(model="")
+    reports = Interview.objects.filter(finished_at__gte=since).exclude(report_model="")
+    if group == "day_model":
+        reply_keys = {"day": TruncDate("created_at", tzinfo=local), "model_name": F("model")}
+        report_keys = {"day": TruncDate("finished_at", tzinfo=local), "model_name": F("report_model")}
+    elif group == "user":
+        reply_keys = {"name": F("interview__owner__username")}
+        report_keys = {"name": F("owner__username")}
+    else:
+        raise ValueError(f"unknown usage grouping {group!r}")
+    rows: dict[tuple, UsageRow] = {}
+    for queryset, keys, fields in (
+        (replies, reply_keys, ("model", "prompt_tokens", "completion_tokens")),
+        (reports, report_keys, ("report_model", "report_prompt_tokens", "report_completion_tokens")),
+    ):
+        grouped = queryset.annotate(**keys).values(*keys).annotate(**_usage_figures(*fields)).order_by()
+        for figures in grouped:
+            key = tuple(figures[name] for name in keys)
+            rows.setdefault(key, UsageRow(key=key)).add(figures)
+    return sorted(rows.values(), key=lambda row: row.key, reverse=group == "day_model")

@@ -11,12 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from config.errors import ConflictError
 from interviews.models import Interview, Message
+from speech.services import clip_release
 
 
 class AnswerPending(ConflictError):
@@ -55,21 +56,42 @@ def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply
 
 
 def interview_create(
-    *, owner: User, position: str, topic: str, language: str, is_public: bool, opening: ReplyRecord
+    *,
+    owner: User,
+    position: str,
+    topic: str,
+    language: str,
+    is_public: bool,
+    is_anonymous: bool = False,
+    opening: ReplyRecord,
 ) -> tuple[Interview, Message]:
     """Create the interview together with its opening message, so a failed start leaves nothing."""
     with transaction.atomic():
         interview = Interview.objects.create(
-            owner=owner, position=position, topic=topic.strip(), language=language, is_public=is_public
+            owner=owner,
+            position=position,
+            topic=topic.strip(),
+            language=language,
+            is_public=is_public,
+            is_anonymous=is_anonymous,
         )
         first = _assistant_message_create(interview=interview, reply=opening, reply_to=None)
     interview.message_count = 1  # what the list selectors annotate
     return interview, first
 
 
-def answer_create(*, interview: Interview, content: str, idempotency_key: str | None, lease_seconds: int) -> Message:
+def answer_create(
+    *,
+    interview: Interview,
+    content: str,
+    idempotency_key: str | None,
+    lease_seconds: int,
+    idempotency_fingerprint: str = "",
+) -> Message:
     """Store a candidate answer, waiting for its reply and leased to the caller who produces it.
 
+    With an idempotency key, `idempotency_fingerprint` (a digest of the request body) is stored with
+    it, so that a repeat of the key can be told apart from a reuse of it with another body.
     Raises AnswerPending when the interview already has an answer waiting, or when a concurrent
     request stored one with the same idempotency key (the database's unique constraints decide).
     """
@@ -82,6 +104,7 @@ def answer_create(*, interview: Interview, content: str, idempotency_key: str | 
                 awaiting_reply=True,
                 reply_lease_until=timezone.now() + dt.timedelta(seconds=lease_seconds),
                 idempotency_key=idempotency_key or None,
+                idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
             )
     except IntegrityError:
         raise AnswerPending() from None
@@ -115,30 +138,76 @@ def reply_store(*, interview: Interview, answer: Message, reply: ReplyRecord) ->
     return stored
 
 
-def interview_close(*, interview: Interview, report: str) -> bool:
-    """Finish an active interview with its report. False if it was already finished (a concurrent
-    finish got there first); an answer still waiting is covered by the report and stops waiting."""
+def interview_close(*, interview: Interview, report: ReplyRecord) -> bool:
+    """Finish an active interview with its report and what producing it cost. False if it was already
+    finished (a concurrent finish got there first); an answer still waiting is covered by the report
+    and stops waiting."""
     now = timezone.now()
     with transaction.atomic():
         closed = Interview.objects.filter(pk=interview.pk, status=Interview.Status.ACTIVE).update(
-            status=Interview.Status.FINISHED, report=report, finished_at=now, updated_at=now
+            status=Interview.Status.FINISHED,
+            report=report.content,
+            report_model=report.model[:100],
+            report_prompt_tokens=report.prompt_tokens,
+            report_completion_tokens=report.completion_tokens,
+            finished_at=now,
+            updated_at=now,
         )
         if closed:
             Message.objects.filter(interview=interview, awaiting_reply=True).update(
                 awaiting_reply=False, reply_lease_until=None
             )
     if closed:
-        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, report, now
+        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, report.content, now
     return bool(closed)
 
 
-def interview_set_public(*, interview: Interview, is_public: bool) -> Interview:
-    """Show or hide the interview in the public feed; only the flag and updated_at change."""
-    interview.is_public = is_public
-    interview.save(update_fields=["is_public", "updated_at"])
+def interview_set_visibility(
+    *, interview: Interview, is_public: bool | None = None, is_anonymous: bool | None = None
+) -> Interview:
+    """The owner publishes or withdraws the interview and chooses whether the public sees their name.
+
+    Only the given flags and updated_at change (updated_at moves the feed's ETag).
+    """
+    changed = []
+    if is_public is not None:
+        interview.is_public, changed = is_public, [*changed, "is_public"]
+    if is_anonymous is not None:
+        interview.is_anonymous, changed = is_anonymous, [*changed, "is_anonymous"]
+    if changed:
+        interview.save(update_fields=[*changed, "updated_at"])
     return interview
 
 
 def interview_delete(*, interview: Interview) -> None:
-    """Delete the interview with its transcript. Quota already spent stays spent."""
-    interview.delete()
+    """Delete the interview with its transcript, and the audio clips of its messages that no other
+    message (anyone's) uses: their URLs answer 404 and their text leaves the clip table. Quota
+    already spent stays spent.
+
+    A clip is shared by every message with the same text; one another interview still uses keeps
+    serving. That check is part of the clip DELETE statement itself, so a reply stored with the same
+    text a moment earlier keeps its clip (and its audio_url) rather than losing it.
+    """
+    with transaction.atomic():
+        keys = set(
+            Message.objects.filter(interview=interview, audio_clip__isnull=False).values_list(
+                "audio_clip_id", flat=True
+            )
+        )
+        interview.delete()
+        clip_release(keys=keys, in_use=Message.objects.filter(audio_clip_id__in=keys).values("audio_clip_id"))
+
+
+def interviews_hide(*, interviews: QuerySet[Interview], by: User, reason: str) -> int:
+    """Staff moderation: take interviews out of the public's sight at once, with the reason kept.
+
+    `updated_at` moves, so the feed's ETag changes and no client keeps a stale copy.
+    """
+    now = timezone.now()
+    return interviews.update(is_hidden=True, hidden_reason=reason.strip(), hidden_at=now, hidden_by=by, updated_at=now)
+
+
+def interviews_unhide(*, interviews: QuerySet[Interview]) -> int:
+    """Undo a hide: the interview is public again if its owner still publishes it."""
+    now = timezone.now()
+    return interviews.update(is_hidden=False, hidden_reason="", hidden_at=None, hidden_by=None, updated_at=now)

@@ -22,7 +22,8 @@ def test_start_returns_the_interview_first_question_and_quota(auth_client, user,
     body = response.json()
     assert body["owner"] == {"username": user.username}
     assert (body["position"], body["topic"], body["language"], body["status"]) == ("be", "databases", "en", "active")
-    assert body["is_public"] is True
+    assert body["is_public"] is False  # private unless the owner publishes it
+    assert body["is_anonymous"] is False
     assert body["message_count"] == 1
     assert body["created_at"].endswith("+09:00")
     [first] = body["messages"]
@@ -112,6 +113,36 @@ def test_answer_content_must_be_1_to_4000_chars_after_trimming(auth_client, user
     assert Message.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "\u200b",  # zero-width space
+        " \u200b\u200c\u200d\u2060\ufeff ",  # zero-width (non-)joiners, word joiner, BOM
+        "\u00ad\u200e\u200f\u202e",  # soft hyphen, direction marks and overrides
+        "\u3164\u3164",  # Hangul filler: a letter that renders as nothing
+        "\u2800",  # braille blank
+        "\u0301\u0308",  # combining marks with nothing to combine with
+        "\x01\x07\x1b\x7f",  # control characters
+        "\U000e0041\U000e007f",  # tag characters
+        "\ue000",  # private use
+    ],
+)
+def test_an_answer_with_no_visible_character_is_400_and_stores_nothing(
+    auth_client, user, interview, content, used_today
+):
+    error = assert_error(answer(auth_client, interview["id"], content), 400, "validation_error")
+    assert "visible" in error["details"]["content"][0]
+    assert used_today(user) == 1
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize("content", ["\u200bok", "네", "42", "?", "\U0001f44d", "e\u0301", " \u3164 x"])
+def test_an_answer_with_one_visible_character_is_accepted(auth_client, interview, content):
+    response = answer(auth_client, interview["id"], content)
+    assert response.status_code == 201, response.content
+    assert response.json()["answer"]["content"] == content.strip()
+
+
 def test_answer_of_exactly_4000_chars_is_accepted(auth_client, interview):
     assert answer(auth_client, interview["id"], "y" * 4000 + "   ").status_code == 201
 
@@ -145,8 +176,8 @@ def test_answering_a_finished_interview_is_409(auth_client, user, interview, use
 
 
 def test_idempotency_key_replays_the_first_result_without_charging(auth_client, user, interview, used_today):
-    first = answer(auth_client, interview["id"], HTTP_IDEMPOTENCY_KEY="k-1")
-    again = answer(auth_client, interview["id"], "different text", HTTP_IDEMPOTENCY_KEY="k-1")
+    first = answer(auth_client, interview["id"], "An index.", HTTP_IDEMPOTENCY_KEY="k-1")
+    again = answer(auth_client, interview["id"], "  An index.\n", HTTP_IDEMPOTENCY_KEY="k-1")  # same after trimming
     assert first.status_code == again.status_code == 201
     assert again.json()["answer"]["id"] == first.json()["answer"]["id"]
     assert again.json()["reply"]["id"] == first.json()["reply"]["id"]
@@ -164,6 +195,71 @@ def test_idempotency_keys_are_per_interview(auth_client, user, bank):
 
 def test_an_overlong_idempotency_key_is_refused(auth_client, interview):
     assert_error(answer(auth_client, interview["id"], HTTP_IDEMPOTENCY_KEY="k" * 256), 400, "validation_error")
+
+
+def test_the_same_idempotency_key_with_another_body_is_422_and_stores_nothing(auth_client, user, interview, used_today):
+    first = answer(auth_client, interview["id"], "An index.", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert first.status_code == 201
+    error = assert_error(
+        answer(auth_client, interview["id"], "A different answer.", HTTP_IDEMPOTENCY_KEY="k-1"),
+        422,
+        "idempotency_key_reused",
+    )
+    assert "Idempotency-Key" in error["message"]
+    assert used_today(user) == 2
+    assert Message.objects.count() == 3
+    assert not Message.objects.filter(content="A different answer.").exists()
+    # The key still replays its own body, and a new key takes the new answer.
+    again = answer(auth_client, interview["id"], "An index.", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert again.json()["answer"]["id"] == first.json()["answer"]["id"]
+    assert answer(auth_client, interview["id"], "A different answer.", HTTP_IDEMPOTENCY_KEY="k-2").status_code == 201
+
+
+def test_a_reused_key_on_a_finished_interview_is_still_422(auth_client, user, interview, used_today):
+    answer(auth_client, interview["id"], "An index.", HTTP_IDEMPOTENCY_KEY="k-1")
+    auth_client.post(f"/api/interviews/{interview['id']}/finish/")
+    assert_error(
+        answer(auth_client, interview["id"], "Other.", HTTP_IDEMPOTENCY_KEY="k-1"), 422, "idempotency_key_reused"
+    )
+    assert used_today(user) == 3
+
+
+def test_an_answer_keyed_before_fingerprints_existed_replays_with_any_body(auth_client, user, interview, used_today):
+    first = answer(auth_client, interview["id"], "An index.", HTTP_IDEMPOTENCY_KEY="old-key")
+    Message.objects.filter(idempotency_key="old-key").update(idempotency_fingerprint="")
+    again = answer(auth_client, interview["id"], "Whatever the old client sends.", HTTP_IDEMPOTENCY_KEY="old-key")
+    assert again.status_code == 201
+    assert again.json()["answer"]["id"] == first.json()["answer"]["id"]
+    assert used_today(user) == 2
+
+
+def test_someone_elses_key_with_another_body_is_their_business_not_a_422(client_for, user, other_user, bank):
+    # Keys live per interview: the same key on another user's interview is unrelated.
+    mine, theirs = client_for(user), client_for(other_user)
+    my_interview, their_interview = start(mine).json(), start(theirs).json()
+    assert answer(mine, my_interview["id"], "Mine.", HTTP_IDEMPOTENCY_KEY="shared").status_code == 201
+    assert answer(theirs, their_interview["id"], "Theirs.", HTTP_IDEMPOTENCY_KEY="shared").status_code == 201
+    assert_error(answer(theirs, my_interview["id"], "Mine.", HTTP_IDEMPOTENCY_KEY="shared"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["", " ", "a b", "k\tey", "café", "키", "k\x00", "k\x7f", "k\n", "k" * 256, "\u200bk"],
+)
+def test_an_idempotency_key_must_be_1_to_255_visible_ascii_characters(auth_client, user, interview, key, used_today):
+    error = assert_error(answer(auth_client, interview["id"], HTTP_IDEMPOTENCY_KEY=key), 400, "validation_error")
+    assert set(error["details"]) == {"idempotency_key"}
+    assert (
+        "Idempotency-Key must be 1 to 255 visible ASCII characters (no spaces)." in error["details"]["idempotency_key"]
+    )
+    assert used_today(user) == 1
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize("key", ["k", "!~", "k" * 255, "0f8fad5b-d9cb-469f-a165-70867728950e", " padded\t"])
+def test_visible_ascii_idempotency_keys_are_accepted(auth_client, interview, key):
+    assert answer(auth_client, interview["id"], HTTP_IDEMPOTENCY_KEY=key).status_code == 201
+    assert Message.objects.filter(idempotency_key=key.strip()).exists()
 
 
 def test_retry_without_a_pending_answer_is_409(auth_client, interview):

@@ -7,6 +7,7 @@ from accounts.selectors import quota_status
 from accounts.services import QuotaExceeded
 from chat import services
 from chat.services import (
+    IdempotencyKeyReused,
     InterviewFinished,
     LLMFailure,
     NothingToRetry,
@@ -18,7 +19,7 @@ from chat.services import (
 )
 from config.errors import NotFoundError
 from interviews.models import Interview, Message
-from interviews.services import AnswerPending, answer_claim_reply
+from interviews.services import AnswerPending, ReplyRecord, answer_claim_reply
 from speech.models import AudioClip
 
 pytestmark = pytest.mark.django_db
@@ -136,6 +137,52 @@ def test_a_repeated_idempotency_key_replays_without_charging(user, bank):
     assert quota_status(user=user).used == 2
 
 
+def test_a_repeated_idempotency_key_with_another_body_is_refused_uncharged(user, bank):
+    interview = start(user).interview
+    first = answer_submit(user=user, interview_id=interview.pk, content="Indexes.", idempotency_key="k")
+    assert len(first.answer.idempotency_fingerprint) == 64
+    with pytest.raises(IdempotencyKeyReused) as info:
+        answer_submit(user=user, interview_id=interview.pk, content="Something else.", idempotency_key="k")
+    assert (info.value.status_code, info.value.code) == (422, "idempotency_key_reused")
+    assert quota_status(user=user).used == 2
+    assert Message.objects.count() == 3
+
+
+def _race_with(monkeypatch, *, content: str) -> None:
+    """Make the next answer_create lose to a concurrent request that stored `content` under key "k"
+    (and got its reply) just after this request looked the key up."""
+    real_create = services.answer_create
+
+    def create_after_a_concurrent_request(**kwargs):
+        monkeypatch.setattr(services, "answer_create", real_create)
+        interview = kwargs["interview"]
+        other = answer_submit(user=interview.owner, interview_id=interview.pk, content=content, idempotency_key="k")
+        assert other.replayed is False
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(services, "answer_create", create_after_a_concurrent_request)
+
+
+def test_losing_the_race_to_the_same_key_and_body_replays_its_result(user, bank, monkeypatch):
+    interview = start(user).interview
+    _race_with(monkeypatch, content="Indexes.")
+    result = answer_submit(user=user, interview_id=interview.pk, content="Indexes.", idempotency_key="k")
+    assert result.replayed is True
+    assert result.answer == Message.objects.get(idempotency_key="k")
+    assert quota_status(user=user).used == 2  # the start and the concurrent request's turn
+    assert Message.objects.count() == 3
+
+
+def test_losing_the_race_to_the_same_key_with_another_body_is_refused_uncharged(user, bank, monkeypatch):
+    interview = start(user).interview
+    _race_with(monkeypatch, content="The concurrent request's answer.")
+    with pytest.raises(IdempotencyKeyReused):
+        answer_submit(user=user, interview_id=interview.pk, content="Indexes.", idempotency_key="k")
+    assert quota_status(user=user).used == 2
+    assert not Message.objects.filter(content="Indexes.").exists()
+    assert Message.objects.count() == 3
+
+
 def test_finish_stores_the_report_charges_once_and_closes_the_interview(user, bank):
     interview = start(user).interview
     answer_submit(user=user, interview_id=interview.pk, content="A B-tree index speeds up lookups.")
@@ -155,7 +202,8 @@ def test_a_finish_that_loses_to_a_concurrent_finish_hands_its_unit_back(user, ba
     real_close = services.interview_close
 
     def close_after_a_concurrent_finish(*, interview, report):
-        assert real_close(interview=Interview.objects.get(pk=interview.pk), report="The other request's report.")
+        other = ReplyRecord(content="The other request's report.", model="practice-v1")
+        assert real_close(interview=Interview.objects.get(pk=interview.pk), report=other)
         return real_close(interview=interview, report=report)
 
     monkeypatch.setattr(services, "interview_close", close_after_a_concurrent_finish)

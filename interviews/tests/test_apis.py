@@ -86,9 +86,34 @@ def test_owner_can_toggle_is_public(auth_client, user):
 def test_patch_validates_its_input(auth_client, user):
     interview = InterviewFactory(owner=user)
     error = assert_error(
-        auth_client.patch(f"/api/interviews/{interview.id}/", {}, format="json"), 400, "validation_error"
+        auth_client.patch(f"/api/interviews/{interview.id}/", {"is_public": "maybe"}, format="json"),
+        400,
+        "validation_error",
     )
     assert "is_public" in error["details"]
+
+
+def test_patch_with_an_empty_body_changes_nothing(auth_client, user):
+    interview = InterviewFactory(owner=user, is_public=True)
+    response = auth_client.patch(f"/api/interviews/{interview.id}/", {}, format="json")
+    assert response.status_code == 200
+    assert response.json()["is_public"] is True
+
+
+@pytest.mark.parametrize("body", [{}, None])
+def test_an_empty_patch_is_a_no_op_that_moves_nothing(auth_client, client_for, other_user, user, body):
+    interview = InterviewFactory(owner=user, is_public=True, is_anonymous=True)
+    before = Interview.objects.get(pk=interview.pk).updated_at
+    url = f"/api/interviews/{interview.id}/"
+    response = auth_client.patch(url, body, format="json") if body is not None else auth_client.patch(url)
+    assert response.status_code == 200
+    assert (response.json()["id"], response.json()["is_public"], response.json()["is_anonymous"]) == (
+        interview.id,
+        True,
+        True,
+    )
+    assert Interview.objects.get(pk=interview.pk).updated_at == before  # the feed's ETag does not move
+    assert_error(client_for(other_user).patch(url, body, format="json"), 404, "not_found")
 
 
 def test_someone_else_cannot_patch_or_delete_even_a_public_interview(client_for, other_user, user):

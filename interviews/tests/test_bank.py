@@ -134,7 +134,7 @@ def test_reloading_the_bank_keeps_a_question_staff_edited_in_the_admin(admin_cli
         "language": question.language,
         "question": question.question,
         "model_answer": "Our team's own model answer.",
-        "key_points": json.dumps([{"text": "Our point", "keywords": ["ours"]}]),
+        "key_points": "Our point | ours",
         "source": question.source,
         "created_at_0": question.created_at.strftime("%Y-%m-%d"),
         "created_at_1": question.created_at.strftime("%H:%M:%S"),

@@ -14,9 +14,12 @@ from interviews.services import (
     answer_release,
     interview_close,
     interview_create,
+    interview_delete,
     reply_store,
 )
-from interviews.tests.factories import InterviewFactory
+from interviews.tests.factories import InterviewFactory, MessageFactory
+from speech.models import AudioClip
+from speech.services import clip_for_text
 
 pytestmark = pytest.mark.django_db
 
@@ -110,12 +113,77 @@ def test_an_answered_message_cannot_be_claimed(user):
 def test_closing_stores_the_report_once_and_stops_a_waiting_answer(user):
     interview = InterviewFactory(owner=user)
     answer = pending(interview)
-    assert interview_close(interview=interview, report="Well done.") is True
+    assert interview_close(interview=interview, report=ReplyRecord(content="Well done.", model="m")) is True
     assert (interview.status, interview.report) == ("finished", "Well done.")
     assert interview.finished_at is not None
     answer.refresh_from_db()
     assert answer.awaiting_reply is False
     stale = Interview.objects.get(pk=interview.pk)
     stale.status = "active"  # a concurrent caller's view from before the close
-    assert interview_close(interview=stale, report="Another report.") is False
+    assert interview_close(interview=stale, report=ReplyRecord(content="Another report.", model="m")) is False
     assert Interview.objects.get(pk=interview.pk).report == "Well done."
+
+
+# --- Deleting an interview releases the audio only it used --------------------------------------------
+
+
+def interview_saying(owner, *texts: str) -> Interview:
+    """An interview whose interviewer said `texts` (each with its clip), with a candidate answer between."""
+    interview = InterviewFactory(owner=owner)
+    for text in texts:
+        MessageFactory(interview=interview, content=text, audio_clip_id=clip_for_text(text=text, language="en"))
+        MessageFactory(interview=interview, role=Message.Role.USER, content="An answer.")
+    return interview
+
+
+def test_deleting_an_interview_releases_the_clips_only_it_used(user, other_user):
+    mine = interview_saying(user, "Only in this interview.", "Said to someone else too.")
+    theirs = interview_saying(other_user, "Said to someone else too.")
+    interview_id = mine.pk
+    interview_delete(interview=mine)
+    assert not Interview.objects.filter(pk=interview_id).exists()
+    assert not Message.objects.filter(interview_id=interview_id).exists()
+    assert list(AudioClip.objects.values_list("text", flat=True)) == ["Said to someone else too."]
+    kept = Message.objects.get(interview=theirs, role=Message.Role.ASSISTANT)
+    assert kept.audio_clip_id == clip_for_text(text="Said to someone else too.", language="en")
+
+
+def test_a_clip_another_interview_of_the_same_owner_uses_is_kept(user):
+    first = interview_saying(user, "Welcome to your mock interview.", "Only in the first interview.")
+    interview_saying(user, "Welcome to your mock interview.")
+    interview_delete(interview=first)
+    assert list(AudioClip.objects.values_list("text", flat=True)) == ["Welcome to your mock interview."]
+
+
+def test_a_reply_with_the_same_text_stored_during_the_delete_keeps_its_clip_and_audio(user, other_user, monkeypatch):
+    from interviews import services
+
+    mine = interview_saying(user, "What is a covering index?")
+    key = clip_for_text(text="What is a covering index?", language="en")
+    theirs = InterviewFactory(owner=other_user)
+    release = services.clip_release
+
+    def reply_stored_meanwhile(**kwargs):
+        # Someone else's reply with the same text commits after this interview's keys were read.
+        MessageFactory(interview=theirs, content="What is a covering index?", audio_clip_id=key)
+        return release(**kwargs)
+
+    monkeypatch.setattr(services, "clip_release", reply_stored_meanwhile)
+    interview_delete(interview=mine)
+    assert AudioClip.objects.filter(key=key).exists()
+    assert Message.objects.get(interview=theirs).audio_clip_id == key  # not nulled by the clip's deletion
+
+
+def test_a_delete_that_fails_deletes_neither_the_interview_nor_its_clips(user, monkeypatch):
+    mine = interview_saying(user, "Tell me about yourself.")
+    interview_id = mine.pk
+
+    def storage_down(**kwargs):
+        raise RuntimeError("the clip table is unreachable")
+
+    monkeypatch.setattr("interviews.services.clip_release", storage_down)
+    with pytest.raises(RuntimeError):
+        interview_delete(interview=mine)
+    assert Interview.objects.filter(pk=interview_id).exists()
+    assert Message.objects.filter(interview_id=interview_id).count() == 2
+    assert AudioClip.objects.filter(text="Tell me about yourself.").exists()
