@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
 from django.core.signals import got_request_exception
 from django.http import HttpRequest, JsonResponse
 from django.utils.log import log_response
@@ -25,7 +24,6 @@ _ORIGINAL_MESSAGES = {
     "quota_exceeded": "You have exceeded the chat request limit for today.",
     "invalid_credentials": "Invalid credentials.",
 }
-_TOO_LARGE = "The request body is too large."
 _SERVER_ERROR = "Something went wrong on our side; please try again."
 
 
@@ -52,8 +50,6 @@ def flat_exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         response.data = flat_error(_flat_message(response.data["error"]))
         return response
     set_rollback()
-    if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response(flat_error(_TOO_LARGE), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     # A bug: logged with its traceback and signalled as Django does for any 500, answered flat.
     request = context["request"]._request
     response = Response(flat_error(_SERVER_ERROR), status=status.HTTP_500_INTERNAL_SERVER_ERROR)

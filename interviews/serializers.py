@@ -76,10 +76,12 @@ class FeedInterviewSerializer(InterviewSerializer):
         fields = [*InterviewSerializer.Meta.fields, "preview"]
 
     def get_preview(self, interview: Interview) -> str:
-        text = " ".join((getattr(interview, "preview_text", None) or "").split())
-        if len(text) <= PREVIEW_CHARS:
+        # The selector reads one character more than a preview holds: that one says it was cut.
+        raw = getattr(interview, "preview_text", None) or ""
+        text = " ".join(raw[:PREVIEW_CHARS].split())
+        if len(raw) <= PREVIEW_CHARS:
             return text
-        return text[:PREVIEW_CHARS].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+        return text.rsplit(" ", 1)[0].rstrip(",.;:") + "…"
 
 
 class MessageSerializer(serializers.ModelSerializer):

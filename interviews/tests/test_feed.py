@@ -105,6 +105,15 @@ def test_the_feed_is_read_only(api_client, auth_client, user):
     assert api_client.post("/feed.atom").status_code == 405
 
 
+def test_a_long_opening_is_cut_at_a_word_with_an_ellipsis(api_client, user):
+    interview = InterviewFactory(owner=user, is_public=True)
+    MessageFactory(interview=interview, content="Welcome.\n\n" + "word " * 100)
+    preview = api_client.get("/api/feed/").json()["results"][0]["preview"]
+    assert preview.endswith("word…")
+    assert len(preview) <= 201
+    assert "\n" not in preview
+
+
 def test_out_of_range_pages_are_404(api_client, user):
     published(user)
     assert_error(api_client.get("/api/feed/?page=5"), 404, "not_found")
