@@ -36,6 +36,12 @@ def bank_fingerprint(*, topic: str, model_answer: str, key_points: list) -> str:
     return hashlib.sha256(content.encode()).hexdigest()
 
 
+def bank_key(*, position: str, english_question: str) -> str:
+    """What an entry's English and Korean rows share: the same question in the bank's two languages."""
+    digest = hashlib.sha256(english_question.strip().encode()).hexdigest()[:24]
+    return f"{position}:{digest}"
+
+
 def question_is_untouched_bank_row(question: Question) -> bool:
     """Whether `load_questions` may refresh this row: ours, and nobody changed it since we wrote it.
 
@@ -58,8 +64,10 @@ def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
     existing = {(q.position, q.language, q.question): q for q in Question.objects.all()}
     to_create: dict[tuple[str, str, str], Question] = {}
     to_update: list[Question] = []
+    keyed: list[Question] = []
     for path in sorted(directory.glob("*.json")):
         for entry in json.loads(path.read_text(encoding="utf-8")):
+            pair = bank_key(position=entry["position"], english_question=entry["en"]["question"])
             for language in (Language.ENGLISH, Language.KOREAN):
                 body = entry[language]
                 key = (entry["position"], language.value, body["question"].strip())
@@ -74,17 +82,25 @@ def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
                     report.duplicates += 1
                     if not question_is_untouched_bank_row(question):
                         report.kept += 1
+                        # Its content is staff's, but it is still this bank question in this language.
+                        if question.bank_key != pair:
+                            question.bank_key = pair
+                            keyed.append(question)
                         continue
+                    question.bank_key = pair
                     for name, value in fields.items():
                         setattr(question, name, value)
                     to_update.append(question)
                 elif key not in to_create:
-                    to_create[key] = Question(position=key[0], language=key[1], question=key[2], **fields)
+                    to_create[key] = Question(
+                        position=key[0], language=key[1], question=key[2], bank_key=pair, **fields
+                    )
     with transaction.atomic():
         Question.objects.bulk_create(to_create.values(), batch_size=200)
         Question.objects.bulk_update(
-            to_update, ["topic", "model_answer", "key_points", "source", "bank_fingerprint"], batch_size=200
+            to_update, ["topic", "model_answer", "key_points", "source", "bank_fingerprint", "bank_key"], batch_size=200
         )
+        Question.objects.bulk_update(keyed, ["bank_key"], batch_size=200)
     report.imported = len(to_create)
     return report
 
