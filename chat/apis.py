@@ -13,10 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.serializers import QuotaSerializer
+from chat.planning import MAX_PER_STAGE, MAX_QUESTIONS
 from chat.services import StartResult, answer_retry, answer_submit, interview_finish, interview_start
 from interviews.apis import InterviewListApi
 from interviews.models import Language, Position
-from interviews.serializers import AnswerContentField, InterviewSerializer, MessageSerializer
+from interviews.selectors import topic_canonical, topic_list
+from interviews.serializers import AnswerContentField, InterviewSerializer, MessageSerializer, ReportSerializer
+from interviews.vocabulary import JOB_DESCRIPTION_MAX_CHARS
 
 # Idempotency-Key: 1 to 255 visible ASCII characters (API.md).
 IDEMPOTENCY_KEY_CHARS = r"[\x21-\x7e]{1,255}"
@@ -27,6 +30,21 @@ class TurnOutputSerializer(serializers.Serializer):
     answer = MessageSerializer()
     reply = MessageSerializer()
     quota = QuotaSerializer()
+    interview = InterviewSerializer()
+
+
+class PlanInputSerializer(serializers.Serializer):
+    """Questions per stage; the server picks the questions. Omitted stages ask none."""
+
+    technical = serializers.IntegerField(min_value=0, max_value=MAX_PER_STAGE, required=False, default=0)
+    behavioural = serializers.IntegerField(min_value=0, max_value=MAX_PER_STAGE, required=False, default=0)
+    personal = serializers.IntegerField(min_value=0, max_value=MAX_PER_STAGE, required=False, default=0)
+
+    def validate(self, attrs: dict) -> dict:
+        total = sum(attrs.values())
+        if not 1 <= total <= MAX_QUESTIONS:
+            raise serializers.ValidationError(f"A plan asks 1 to {MAX_QUESTIONS} questions in all.")
+        return attrs
 
 
 class InterviewListStartApi(InterviewListApi):
@@ -39,20 +57,39 @@ class InterviewListStartApi(InterviewListApi):
         # Private unless the owner publishes it (or the deployment publishes by default).
         is_public = serializers.BooleanField(required=False, default=lambda: settings.INTERVIEWS_PUBLIC_BY_DEFAULT)
         is_anonymous = serializers.BooleanField(required=False, default=False)
+        plan = PlanInputSerializer(required=False, help_text="Omit for the default plan (it fits the default limit).")
+        cv_id = serializers.IntegerField(required=False, min_value=1, help_text="One of your CVs (POST /api/cvs/).")
+        job_description = serializers.CharField(
+            required=False, allow_blank=True, default="", max_length=JOB_DESCRIPTION_MAX_CHARS
+        )
+
+        def validate(self, attrs: dict) -> dict:
+            topic = attrs.get("topic", "").strip()
+            if topic:
+                known = topic_canonical(position=attrs["position"], topic=topic)
+                if known is None:
+                    choices = ", ".join(t for t, _ in topic_list().get(attrs["position"], []))
+                    raise serializers.ValidationError(
+                        {"topic": [f"Unknown topic {topic!r} for this position; known topics: {choices or 'none'}."]}
+                    )
+                attrs["topic"] = known
+            return attrs
 
     class StartOutputSerializer(InterviewSerializer):
         """The new interview's own fields, flat (API.md), then its opening message and the quota."""
 
         messages = MessageSerializer(many=True)
         quota = QuotaSerializer()
+        notice = serializers.CharField(help_text="Set when the server changed the start: a plan shrunk to fit today.")
 
         class Meta(InterviewSerializer.Meta):
-            fields = [*InterviewSerializer.Meta.fields, "messages", "quota"]
+            fields = [*InterviewSerializer.Meta.fields, "messages", "quota", "notice"]
 
         def to_representation(self, result: StartResult) -> dict:
             body = InterviewSerializer(result.interview, context=self.context).data
             body["messages"] = self.fields["messages"].to_representation(result.messages)
             body["quota"] = self.fields["quota"].to_representation(result.quota)
+            body["notice"] = result.notice
             return body
 
     @extend_schema(request=StartInputSerializer, responses={201: StartOutputSerializer})
@@ -67,6 +104,12 @@ class InterviewListStartApi(InterviewListApi):
 class InterviewAnswerApi(APIView):
     class InputSerializer(serializers.Serializer):
         content = AnswerContentField()
+        spoken_seconds = serializers.FloatField(
+            required=False,
+            min_value=0.1,
+            max_value=3600,
+            help_text="How long the candidate spoke, when the answer was dictated (words per minute in the report).",
+        )
 
     class HeaderSerializer(serializers.Serializer):
         # Sent means checked: an empty or non-ASCII key is a client bug, not "no key".
@@ -111,6 +154,7 @@ class InterviewAnswerApi(APIView):
             user=request.user,
             interview_id=interview_id,
             content=data.validated_data["content"],
+            spoken_seconds=data.validated_data.get("spoken_seconds"),
             idempotency_key=header.validated_data.get("idempotency_key"),
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -131,7 +175,7 @@ class InterviewRetryApi(APIView):
 class InterviewFinishApi(APIView):
     class OutputSerializer(serializers.Serializer):
         interview = InterviewSerializer()
-        report = serializers.CharField()
+        report = ReportSerializer(allow_null=True)
         quota = QuotaSerializer()
 
     @extend_schema(request=None, responses={200: OutputSerializer})

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.selectors import quota_status
 from accounts.tokens import CompatTokenAuthentication
-from chat.services import answer_retry, answer_submit, interview_start
+from chat.services import InterviewComplete, answer_retry, answer_submit, interview_finish, interview_start
 from config.compat import CompatApiView
 from interviews.models import Interview, Message
 from interviews.selectors import interview_latest_active, message_list
@@ -51,6 +51,12 @@ def compat_answer(*, user: User, interview: Interview, content: str) -> Message:
         return answer_submit(user=user, interview_id=interview.pk, content=content).reply
     except AnswerPending:
         return answer_retry(user=user, interview_id=interview.pk).reply
+    except InterviewComplete:
+        # Every planned question is answered and that frontend has no finish button: the next message
+        # finishes the interview (one unit, the report) and reads its summary back. `content` is not
+        # stored; the next message starts a new interview.
+        finished = interview_finish(user=user, interview_id=interview.pk)
+        return Message(interview=finished.interview, role=Message.Role.ASSISTANT, content=finished.interview.summary)
 
 
 class CompatChatApi(CompatApiView):

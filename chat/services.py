@@ -15,29 +15,50 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
-from accounts.services import quota_charge
+from accounts.services import QuotaExceeded, ValidationFailed, quota_charge
+from chat import script
+from chat.planning import Grounding, asked_for_item, default_plan, plan_items, plan_shrunk, turns_for
 from chat.providers import get_provider
-from chat.providers.base import BankQuestion, Completion, ProviderError, Turn, TurnContext
-from config.errors import ApplicationError, ConflictError
-from interviews.models import Interview, Message
+from chat.providers.base import (
+    ANSWER,
+    NON_ANSWER,
+    Asked,
+    BankQuestion,
+    Completion,
+    Judgement,
+    ProviderError,
+    Turn,
+    TurnContext,
+    Usage,
+)
+from config.errors import ApplicationError, ConflictError, NotFoundError
+from interviews.cvs import cv_get_for_owner, cv_summarize
+from interviews.models import CurriculumVitae, Interview, Message, Question, Stage
+from interviews.reports import report_build
 from interviews.selectors import (
     answer_get_by_idempotency_key,
     answer_pending,
+    cv_for_interview,
     interview_get_for_owner,
-    question_list_ranked,
+    question_bank,
+    question_in_play,
+    questions_by_id,
+    questions_with_twins,
     reply_for_answer,
     transcript,
 )
 from interviews.services import (
     AnswerPending,
+    EvaluationRecord,
     ReplyRecord,
     answer_claim_reply,
     answer_create,
@@ -84,11 +105,35 @@ class LLMFailure(ApplicationError):
         )
 
 
+class InterviewComplete(ConflictError):
+    code = "interview_complete"
+    default_message = "Every planned question is answered; finish the interview to get your report."
+
+
+class PlanDoesNotFit(QuotaExceeded):
+    """The plan costs more turns than are left today (nothing is stored or charged)."""
+
+    def __init__(self, *, status: QuotaStatus, turns_needed: int) -> None:
+        super().__init__(
+            f"This interview needs {turns_needed} turns and {status.remaining} are left today; "
+            "choose a shorter plan or come back after the reset.",
+            details={
+                "limit": status.limit,
+                "used": status.used,
+                "remaining": status.remaining,
+                "turns_needed": turns_needed,
+                "resets_at": status.resets_at.isoformat(),
+            },
+            headers={"Retry-After": str(max(1, int((status.resets_at - timezone.now()).total_seconds())))},
+        )
+
+
 @dataclass(frozen=True)
 class StartResult:
     interview: Interview
     messages: list[Message]
     quota: QuotaStatus
+    notice: str = ""  # said when the server changed the requested start (a plan shrunk to fit today)
 
 
 @dataclass(frozen=True)
@@ -96,55 +141,118 @@ class TurnResult:
     answer: Message
     reply: Message
     quota: QuotaStatus
+    interview: Interview
     replayed: bool = False
 
 
 @dataclass(frozen=True)
 class FinishResult:
     interview: Interview
-    report: str
+    report: dict | None
     quota: QuotaStatus
 
 
 def interview_start(
-    *, user: User, position: str, topic: str, language: str, is_public: bool, is_anonymous: bool = False
+    *,
+    user: User,
+    position: str,
+    topic: str,
+    language: str,
+    is_public: bool,
+    is_anonymous: bool = False,
+    plan: dict[str, int] | None = None,
+    cv_id: int | None = None,
+    job_description: str = "",
 ) -> StartResult:
-    """Start an interview: one quota unit for the opening question.
+    """Start an interview: the server plans it, then one quota unit for the opening question.
 
-    The interview and its first message are stored together once the provider answered, so a
-    failed start leaves nothing behind.
+    The plan (questions per stage, and which) is the requested one or the default, grounded in the
+    caller's CV and the job description when given. A plan that costs more turns than are left today
+    is refused when the caller asked for it (PlanDoesNotFit), and shrunk to fit when it is the
+    default (the result's `notice` says so). The interview and its first message are stored together
+    once the provider answered, so a failed start leaves nothing behind.
     """
+    cv = _cv_for_start(user=user, cv_id=cv_id)
+    job_description = job_description.strip()
+    grounding = Grounding(
+        skills=list(cv.summary.get("skills", [])) if cv else [],
+        projects=list(cv.summary.get("projects", [])) if cv else [],
+        job_skills=cv_summarize(text=job_description).get("skills", []) if job_description else [],
+    )
+    wanted = plan if plan is not None else default_plan(position=position, grounded=bool(cv or job_description))
+    seed = random.getrandbits(32)
+    plan_of = partial(plan_items, position=position, topic=topic, language=language, grounding=grounding, seed=seed)
+    filled, items = plan_of(plan=wanted)
+    if not items:
+        raise ValidationFailed(
+            "The plan asks no question: ask for at least one.", details={"plan": ["Ask for at least one question."]}
+        )
+    status = quota_status(user=user)
+    notice = ""
+    if turns_for(len(items)) > status.remaining:
+        if plan is not None:
+            raise PlanDoesNotFit(status=status, turns_needed=turns_for(len(items)))
+        if status.remaining < turns_for(1):
+            # Even a one-question interview does not fit: say what the smallest one needs.
+            raise PlanDoesNotFit(status=status, turns_needed=turns_for(1))
+        filled, items = plan_of(plan=plan_shrunk(wanted, questions=status.remaining - turns_for(0)))
+        notice = script.plan_shrunk_notice(questions=len(items), remaining=status.remaining, language=language)
+
     with quota_charge(user=user) as unit:
-        context = _context(position=position, topic=topic, language=language, history=[], seed=random.getrandbits(32))
-        completion = _ask(get_provider().next_turn, context)
-        interview, first = interview_create(
+        bank, _ = _bank(items=items, extra_ids=[])
+        first = asked_for_item(item=items[0], slot=0, bank=bank)
+        context = TurnContext(
+            position=position,
+            topic=topic.strip(),
+            language=language,
+            history=[],
+            upcoming=first,
+            cv_summary=cv.summary if cv else {},
+            job_description=job_description,
+        )
+        greeting = _ask(get_provider().greeting, context)
+        text = script.opening(greeting=greeting.content, first=first, language=language)
+        interview, opening = interview_create(
             owner=user,
             position=position,
             topic=topic,
             language=language,
             is_public=is_public,
             is_anonymous=is_anonymous,
-            opening=_record(completion, language=language),
+            plan=filled,
+            plan_items=items,
+            cv=cv,
+            job_description=job_description,
+            opening=_record(text=text, usage=greeting.usage, language=language, asked=first, act=script.QUESTION),
         )
         unit.consumed()
-    _synthesize_after_commit(first)
-    return StartResult(interview=interview, messages=[first], quota=unit.status)
+    _synthesize_after_commit(opening)
+    return StartResult(interview=interview, messages=[opening], quota=unit.status, notice=notice)
 
 
-def answer_submit(*, user: User, interview_id: int, content: str, idempotency_key: str | None = None) -> TurnResult:
+def answer_submit(
+    *,
+    user: User,
+    interview_id: int,
+    content: str,
+    idempotency_key: str | None = None,
+    spoken_seconds: float | None = None,
+) -> TurnResult:
     """Store the candidate's answer and produce the interviewer's reply (one quota unit).
 
     With an idempotency key, a repeat with the same body returns the first result (same ids) without
     a new charge; the key with another body raises IdempotencyKeyReused (nothing stored or charged).
     """
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
-    fingerprint = answer_fingerprint(content=content)
+    fingerprint = answer_fingerprint(content=content, spoken_seconds=spoken_seconds)
     if idempotency_key and (earlier := answer_get_by_idempotency_key(interview=interview, key=idempotency_key)):
         return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
     if interview.is_finished:
         raise InterviewFinished()
     if answer_pending(interview=interview) is not None:
         raise AnswerPending()
+    if interview.stage == Stage.CLOSING:
+        raise InterviewComplete()
 
     with quota_charge(user=user) as unit:
         try:
@@ -154,6 +262,7 @@ def answer_submit(*, user: User, interview_id: int, content: str, idempotency_ke
                 idempotency_key=idempotency_key,
                 idempotency_fingerprint=fingerprint,
                 lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
+                spoken_seconds=spoken_seconds,
             )
         except AnswerPending:
             # A concurrent request won the race: with this idempotency key, its result is ours, if it
@@ -167,7 +276,7 @@ def answer_submit(*, user: User, interview_id: int, content: str, idempotency_ke
             reply = _reply(interview=interview, answer=answer)
         unit.consumed()
     _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=unit.status)
+    return TurnResult(answer=answer, reply=reply, quota=unit.status, interview=interview)
 
 
 def answer_retry(*, user: User, interview_id: int) -> TurnResult:
@@ -182,14 +291,22 @@ def answer_retry(*, user: User, interview_id: int) -> TurnResult:
 
 
 def interview_finish(*, user: User, interview_id: int) -> FinishResult:
-    """Close the interview with a summary report (one quota unit). Finishing twice charges once."""
+    """Close the interview with its report (one quota unit). Finishing twice charges once.
+
+    The report's numbers are computed from the evaluation rows (interviews.reports); the provider
+    only words its summary.
+    """
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
     if interview.is_finished:
         return FinishResult(interview=interview, report=interview.report, quota=quota_status(user=user))
     with quota_charge(user=user) as unit:
+        report = report_build(interview=interview)
         context = _interview_context(interview)
-        completion = _ask(get_provider().closing_report, context)
-        if not interview_close(interview=interview, report=_record(completion, language=None)):
+        summary = _ask(partial(_summarize, report=report), context)
+        closed = interview_close(
+            interview=interview, report=report, summary=_record(text=summary.content, usage=summary.usage)
+        )
+        if not closed:
             # A concurrent finish got there first: that one was charged, not this one.
             unit.hand_back()
             interview = interview_get_for_owner(user=user, interview_id=interview.pk)
@@ -197,24 +314,33 @@ def interview_finish(*, user: User, interview_id: int) -> FinishResult:
     return FinishResult(interview=interview, report=interview.report, quota=unit.status)
 
 
+def _summarize(context: TurnContext, *, report: dict) -> Completion:
+    return get_provider().summarize(context, report)
+
+
 def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
     if not answer_claim_reply(answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS):
         reply = reply_for_answer(answer=answer)
         if reply is not None:  # finished by a concurrent request in the meantime
-            return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), replayed=True)
+            return TurnResult(
+                answer=answer, reply=reply, quota=quota_status(user=user), interview=interview, replayed=True
+            )
         raise ReplyInProgress()
     with _lease_freed_on_failure(answer), quota_charge(user=user) as unit:
         reply = _reply(interview=interview, answer=answer)
         unit.consumed()
     _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=unit.status)
+    return TurnResult(answer=answer, reply=reply, quota=unit.status, interview=interview)
 
 
-def answer_fingerprint(*, content: str) -> str:
+def answer_fingerprint(*, content: str, spoken_seconds: float | None = None) -> str:
     """SHA-256 of the answer's canonical body: its validated fields (content after trimming) as
     sorted, compact JSON. A field added later (spoken_seconds) joins only when sent, so the
     fingerprints already stored keep matching the bodies they were made from."""
-    canonical = json.dumps({"content": content}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body: dict = {"content": content}
+    if spoken_seconds is not None:
+        body["spoken_seconds"] = float(spoken_seconds)
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -228,7 +354,8 @@ def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: s
     _check_same_body(answer, fingerprint)
     reply = reply_for_answer(answer=answer)
     if reply is not None:
-        return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), replayed=True)
+        interview = interview_get_for_owner(user=interview.owner, interview_id=interview.pk)
+        return TurnResult(answer=answer, reply=reply, quota=quota_status(user=user), interview=interview, replayed=True)
     # The first attempt with this key has no reply yet: it failed (retry it) or is still running.
     if interview.is_finished:
         raise InterviewFinished()
@@ -236,9 +363,48 @@ def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: s
 
 
 def _reply(*, interview: Interview, answer: Message) -> Message:
+    """Judge the answer and produce the reply the plan calls for: the provider judges and words, the
+    server decides the move (script.decide) and composes the spoken message."""
     context = _interview_context(interview)
-    completion = _ask(get_provider().next_turn, context)
-    return reply_store(interview=interview, answer=answer, reply=_record(completion, language=interview.language))
+    reaction = _ask(get_provider().react, context)
+    move = script.decide(
+        judgement=reaction.judgement, current=context.current, upcoming=context.upcoming, follow_up=reaction.follow_up
+    )
+    if move.act == script.QUESTION and move.asked.stage == Stage.PERSONAL and reaction.personal_question:
+        move = replace(move, asked=replace(move.asked, text=reaction.personal_question.strip()))
+    text = script.reply(reaction=reaction, move=move, previous=context.current, interview_language=interview.language)
+    record = _record(
+        text=text,
+        usage=reaction.usage,
+        language=interview.language,
+        asked=move.asked,
+        act=move.act,
+        stage=None if move.asked else Stage.CLOSING,
+    )
+    return reply_store(
+        interview=interview,
+        answer=answer,
+        reply=record,
+        evaluation=_evaluation(reaction.judgement, context.current),
+        advances=move.advances,
+    )
+
+
+def _evaluation(judgement: Judgement, asked: Asked | None) -> EvaluationRecord:
+    scored = judgement.kind == ANSWER
+    return EvaluationRecord(
+        kind=judgement.kind,
+        correctness=judgement.correctness if scored else None,
+        depth=judgement.depth if scored else None,
+        communication=judgement.communication if scored else None,
+        feedback=judgement.feedback,
+        covered=list(judgement.covered) if scored else [],
+        missed=list(judgement.missed) if judgement.kind in (ANSWER, NON_ANSWER) else [],
+        reference=asked.model_answer if asked else "",
+        question_id=asked.bank.id if asked and asked.bank else None,
+        language=judgement.language,
+        judge=judgement.judge,
+    )
 
 
 @contextmanager
@@ -263,18 +429,30 @@ def _ask(call: Callable[[TurnContext], Completion], context: TurnContext) -> Com
         raise LLMFailure(exc) from exc
 
 
-def _record(completion: Completion, *, language: str | None) -> ReplyRecord:
-    """The provider's text as interviews stores it, with its usage figures and, when spoken in
-    `language`, the key of its (not yet synthesized) audio clip. Reports are read, not spoken."""
+def _record(
+    *,
+    text: str,
+    usage: Usage,
+    language: str | None = None,
+    asked: Asked | None = None,
+    act: str = "",
+    stage: str | None = None,
+) -> ReplyRecord:
+    """An interviewer message as interviews stores it: its text, what producing it cost, where it
+    stands in the plan, and, when spoken in `language`, the key of its (not yet synthesized) audio
+    clip. Reports are read, not spoken."""
     return ReplyRecord(
-        content=completion.content,
-        model=completion.model,
-        question_id=completion.question_id,
-        prompt_tokens=completion.prompt_tokens,
-        completion_tokens=completion.completion_tokens,
-        latency_ms=completion.latency_ms,
-        finish_reason=completion.finish_reason or "",
-        audio_clip_key=clip_for_text(text=completion.content, language=language) if language else None,
+        content=text,
+        model=usage.model,
+        question_id=asked.bank.id if asked and asked.bank else None,
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        latency_ms=usage.latency_ms,
+        finish_reason=usage.finish_reason or "",
+        audio_clip_key=clip_for_text(text=text, language=language) if language else None,
+        stage=stage or (asked.stage if asked else ""),
+        slot=asked.slot if asked else None,
+        act=act,
     )
 
 
@@ -286,24 +464,89 @@ def _synthesize_after_commit(message: Message) -> None:
 
 
 def _interview_context(interview: Interview) -> TurnContext:
+    """What the provider needs for the interview's next turn: the transcript, the question in play and
+    the next planned one, the position's bank (to tell an answer to another question), and what
+    grounds the personal stage."""
     history = [Turn(role=e.role, content=e.content, question_id=e.question_id) for e in transcript(interview=interview)]
-    return _context(
+    asking = question_in_play(interview=interview)
+    items = interview.plan_items
+    bank, position_bank = _bank(
+        items=items,
+        extra_ids=[asking.question_id] if asking and asking.question_id else [],
+        position=interview.position,
+        language=interview.language,
+    )
+    slot = interview.asked - 1
+    current = None
+    if 0 <= slot < len(items):
+        current = asked_for_item(item=items[slot], slot=slot, bank=bank)
+        if asking is not None and asking.act == script.FOLLOW_UP and asking.slot == slot and asking.question_id in bank:
+            followed = bank[asking.question_id]
+            current = Asked(
+                stage=current.stage,
+                slot=slot,
+                text=asking.content,
+                bank=followed,
+                key_points=followed.key_points,
+                follow_up=True,
+            )
+    elif asking is not None and asking.question_id in bank:
+        # Started before plans existed: the bank question it asked last is the one in play.
+        question = bank[asking.question_id]
+        current = Asked(
+            stage=Stage.TECHNICAL, slot=0, text=question.question, bank=question, key_points=question.key_points
+        )
+    upcoming = asked_for_item(item=items[slot + 1], slot=slot + 1, bank=bank) if slot + 1 < len(items) else None
+    grounded = upcoming is not None and upcoming.stage == Stage.PERSONAL
+    cv = cv_for_interview(interview=interview) if grounded and interview.cv_id else None
+    return TurnContext(
         position=interview.position,
         topic=interview.topic,
         language=interview.language,
         history=history,
-        seed=interview.pk,
+        current=current,
+        upcoming=upcoming,
+        bank=position_bank,
+        cv_text=cv.text if cv else "",
+        cv_summary=cv.summary if cv else {},
+        job_description=interview.job_description if grounded else "",
     )
 
 
-def _context(*, position: str, topic: str, language: str, history: list[Turn], seed: int) -> TurnContext:
-    bank = bank_for_interview(position=position, topic=topic, language=language, seed=seed)
-    return TurnContext(position=position, topic=topic.strip(), language=language, history=history, bank=bank)
+def _bank(
+    *, items: list[dict], extra_ids: list[int], position: str | None = None, language: str | None = None
+) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
+    """The bank questions an interview's turn needs, by id: its planned ones, `extra_ids`, and, given a
+    position and language, that position's whole bank (returned as a list too), each with its twin
+    in the other language. Three queries."""
+    ids = [item["question_id"] for item in items if "question_id" in item] + extra_ids
+    rows = list(questions_by_id(ids=ids)) if ids else []
+    position_rows = list(question_bank(position=position, language=language)) if position and language else []
+    seen = {q.pk for q in position_rows}
+    everything, twins = questions_with_twins(questions=[*position_rows, *(q for q in rows if q.pk not in seen)])
+    by_id = {q.pk: _bank_question(q, twins) for q in everything}
+    return by_id, [by_id[q.pk] for q in position_rows]
 
 
-def bank_for_interview(*, position: str, topic: str, language: str, seed: int) -> list[BankQuestion]:
-    """The bank questions that ground the interviewer, best topic match first (see question_list_ranked)."""
-    return [
-        BankQuestion(id=q.pk, topic=q.topic, question=q.question, model_answer=q.model_answer, key_points=q.key_points)
-        for q in question_list_ranked(position=position, topic=topic, language=language, seed=seed)
-    ]
+def _bank_question(question: Question, twins: dict[str, Question]) -> BankQuestion:
+    other = "ko" if question.language == "en" else "en"
+    twin = twins.get(f"{question.bank_key}/{other}") if question.bank_key else None
+    return BankQuestion(
+        id=question.pk,
+        topic=question.topic,
+        question=question.question,
+        model_answer=question.model_answer,
+        key_points=question.key_points,
+        language=question.language,
+        twin=_bank_question(twin, {}) if twin is not None else None,
+    )
+
+
+def _cv_for_start(*, user: User, cv_id: int | None) -> CurriculumVitae | None:
+    if cv_id is None:
+        return None
+    try:
+        return cv_get_for_owner(user=user, cv_id=cv_id)
+    except NotFoundError:
+        # Someone else's CV is as unknown as a missing one (no existence leak).
+        raise ValidationFailed("Unknown CV.", details={"cv_id": ["No CV of yours has this id."]}) from None

@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
 DAILY_CHAT_LIMIT = env.int("DAILY_CHAT_LIMIT", default=5)
 # New interviews are private unless their owner publishes them; a classroom may want the opposite.
 INTERVIEWS_PUBLIC_BY_DEFAULT = env.bool("INTERVIEWS_PUBLIC_BY_DEFAULT", default=False)
+# The largest CV file accepted (POST /api/cvs/); read in memory, never past this, so it bounds memory too.
+CV_MAX_BYTES = env.int("CV_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- The original Mock-Interviewer frontend (/api/user/, /api/chat/gpt/) ----------------------
 # It cannot refresh a token: its token lives until logout or this many days unused.
@@ -282,7 +284,8 @@ OPENAI_MAX_TOKENS = env.int("OPENAI_MAX_TOKENS", default=400)
 OPENAI_TIMEOUT = env.float("OPENAI_TIMEOUT", default=20.0)
 OPENAI_MAX_RETRIES = env.int("OPENAI_MAX_RETRIES", default=1)
 OPENAI_HISTORY_TOKENS = env.int("OPENAI_HISTORY_TOKENS", default=6000)
-OPENAI_GROUNDING_QUESTIONS = env.int("OPENAI_GROUNDING_QUESTIONS", default=4)
+# Budget for the CV and job description text sent when the model words a personal question.
+OPENAI_CV_TOKENS = env.int("OPENAI_CV_TOKENS", default=1500)
 # How long one request owns the production of a reply before /retry/ may take over.
 CHAT_REPLY_LEASE_SECONDS = env.int("CHAT_REPLY_LEASE_SECONDS", default=150)
 # US dollars per 1M tokens, [input, output], by model name prefix (the longest prefix wins), for the

@@ -17,6 +17,9 @@ urlpatterns = [
     path("api/interviews/", include("chat.urls")),
     path("api/interviews/", include("interviews.urls")),
     path("api/audio/", include("speech.urls")),
+    path("api/cvs/", include("interviews.cv_urls")),
+    path("api/topics/", include("interviews.topic_urls")),
+    path("api/progress/", include("interviews.progress_urls")),
     path("api/feed/", include("interviews.feed_urls")),
     path("feed.atom", include("interviews.atom_urls")),
     # The original Mock-Interviewer frontend's endpoints (README, "Compatibility").

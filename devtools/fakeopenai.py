@@ -2,7 +2,10 @@
 
 It fakes the two endpoints the product calls through the official ``openai`` SDK:
 
-* ``POST /v1/chat/completions`` - a non-streaming ``chat.completion`` with ``usage``;
+* ``POST /v1/chat/completions`` - a non-streaming ``chat.completion`` with ``usage``; with
+  ``response_format`` ``json_schema`` (structured output) the reply is by default a JSON object built
+  from the schema (see ``structured_default``), and a strict schema that the real API would refuse
+  (an object whose properties are not all required, or that allows additional properties) is a 400;
 * ``POST /v1/audio/speech`` - a short, valid MP3 of silence (``response_format`` mp3 only);
 
 and answers anything else with a 404 in OpenAI's error shape. Streaming, ``n > 1`` and other
@@ -14,9 +17,11 @@ a mock: with ``OpenAI(base_url=server.base_url, api_key="x")`` the SDK's own req
 response parsing, timeouts and error mapping (``RateLimitError``, ``APITimeoutError``, ...) run
 exactly as they do against the real API, so the product's handling of them is what gets tested.
 
-Test hooks: ``reply_with()``; recorded requests (``last_request``, ``requests_for()``,
-``clear_requests()``); ``latency`` before every answer; ``fail_next(kind)`` to inject one of
-``FAILURE_KINDS``; ``stop()`` returns promptly even while a request is hanging.
+Test hooks: ``reply_with()``; ``reply_next()`` scripts the next replies (raw text such as invalid
+JSON, an object laid over the schema's default, a refusal, a ``finish_reason``); recorded requests
+(``last_request``, ``requests_for()``, ``clear_requests()``); ``latency`` before every answer;
+``fail_next(kind)`` to inject one of ``FAILURE_KINDS``; ``stop()`` returns promptly even while a
+request is hanging.
 
 Command line, for demos::
 
@@ -32,6 +37,7 @@ import collections
 import contextlib
 import json
 import math
+import re
 import socket
 import sys
 import threading
@@ -41,7 +47,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["FAILURE_KINDS", "FakeOpenAI", "RecordedRequest", "main", "silent_mp3"]
+__all__ = ["FAILURE_KINDS", "FakeOpenAI", "RecordedRequest", "main", "silent_mp3", "structured_default"]
 
 #: What ``fail_next()`` injects: "429" / "500" / "503" answer OpenAI-shaped errors; "timeout"
 #: stalls for ``hang_seconds``; "drop" closes the connection without answering; "garbage" is a 200
@@ -59,6 +65,22 @@ _INJECTED_ERRORS: dict[str, tuple[int, str, str, str]] = {
     "503": (503, "server_error", "service_unavailable", "The engine is currently overloaded (fake)."),
 }
 
+# What a structured-output reply holds by default, by property name, where the schema allows it: a
+# good answer to the interviewer's question (our judgement schema); any other property gets the
+# plainest value of its type (see structured_default).
+STRUCTURED_DEFAULTS: dict[str, Any] = {
+    "kind": "answer",
+    "correctness": 4,
+    "depth": 4,
+    "communication": 4,
+    "covered": [1],
+    "missed": [],
+    "feedback": "Fake feedback: a clear answer that makes the main point.",
+    "verdict": "Fake verdict: a good answer.",
+}
+_RESPONSE_FORMATS = ("text", "json_object", "json_schema")
+_SCHEMA_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
 # Speech length follows the input (about 15 characters a second), within these bounds.
 _SPEECH_CHARS_PER_SECOND = 15.0
 _SPEECH_MIN_SECONDS = 0.5
@@ -74,6 +96,15 @@ class RecordedRequest:
     headers: dict[str, str]  # names lower-cased: HTTP header names are case-insensitive
     body: Any  # the parsed JSON body, or None when it was missing or not JSON
     failure: str | None = None  # the injected failure kind applied to this request
+
+
+@dataclass(frozen=True)
+class _Scripted:
+    """A reply queued by ``reply_next()``."""
+
+    content: str | dict[str, Any] | None
+    refusal: str | None
+    finish_reason: str
 
 
 class _APIError(Exception):
@@ -94,6 +125,74 @@ def _error_body(message: str, type_: str, code: str | None, param: str | None = 
 def _count_tokens(content: Any) -> int:
     # Word counts are enough: tests only need stable, plausible numbers.
     return len(content.split()) if isinstance(content, str) else 0
+
+
+def structured_default(schema: Any, name: str = "") -> Any:
+    """A value valid against ``schema`` (the subset strict structured output allows): the value of
+    ``STRUCTURED_DEFAULTS`` for the property ``name`` when the schema accepts it, else the first enum
+    value, else the plainest value of the type ("" / 0 / false / [] / null, objects property by property)."""
+    if not isinstance(schema, dict):
+        return None
+    if name in STRUCTURED_DEFAULTS and _matches(STRUCTURED_DEFAULTS[name], schema):
+        return STRUCTURED_DEFAULTS[name]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    if "anyOf" in schema:
+        return structured_default(schema["anyOf"][0], name)
+    type_ = schema.get("type")
+    if isinstance(type_, list):
+        type_ = next((t for t in type_ if t != "null"), "null")
+    if type_ == "object":
+        properties = schema.get("properties", {})
+        return {key: structured_default(sub, key) for key, sub in properties.items()}
+    if type_ == "integer" or type_ == "number":
+        return max(0, schema.get("minimum", 0))
+    return {"string": "", "boolean": False, "array": []}.get(type_)
+
+
+def _matches(value: Any, schema: dict[str, Any]) -> bool:
+    # Enough of JSON Schema for the defaults above: type, enum and integer array items.
+    if "enum" in schema and value not in schema["enum"]:
+        return False
+    checks = {
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "array": lambda v: isinstance(v, list) and all(_matches(i, schema.get("items", {})) for i in v),
+    }
+    type_ = schema.get("type")
+    return type_ is None or checks.get(type_, lambda v: False)(value)
+
+
+def _strict_schema_problem(schema: Any, path: str = "schema") -> str | None:
+    """Why OpenAI would refuse ``schema`` in strict mode, or None: every object must list all its
+    properties as required and set ``additionalProperties: false`` (nested ones too)."""
+    if not isinstance(schema, dict):
+        return f"{path} must be an object"
+    if schema.get("type") == "object" or "properties" in schema:
+        properties = schema.get("properties", {})
+        if schema.get("additionalProperties") is not False:
+            return f"In context={path}, 'additionalProperties' is required to be supplied and to be false."
+        if sorted(schema.get("required", [])) != sorted(properties):
+            return (
+                f"In context={path}, 'required' is required to be supplied and to be an array including "
+                "every key in properties."
+            )
+        for key, sub in properties.items():
+            if problem := _strict_schema_problem(sub, f"{path}.{key}"):
+                return problem
+    if "items" in schema:
+        return _strict_schema_problem(schema["items"], f"{path}.items")
+    for n, sub in enumerate(schema.get("anyOf", [])):
+        if problem := _strict_schema_problem(sub, f"{path}.anyOf[{n}]"):
+            return problem
+    return None
+
+
+def _merged(base: Any, over: Any) -> Any:
+    # A scripted object laid over the schema's default: nested objects merge, anything else replaces.
+    if isinstance(base, dict) and isinstance(over, dict):
+        return {**base, **{k: _merged(base.get(k), v) for k, v in over.items()}}
+    return over
 
 
 def silent_mp3(seconds: float) -> bytes:
@@ -197,8 +296,10 @@ class FakeOpenAI:
 
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
-        self._failures: collections.deque[str] = collections.deque()
+        # None: a request let through (``fail_next(kind, after=n)``).
+        self._failures: collections.deque[str | None] = collections.deque()
         self._fixed_reply: str | None = None
+        self._scripted: collections.deque[_Scripted] = collections.deque()
         self._reply_count = 0
         self._connections: set[socket.socket] = set()
         self._server: _Server | None = None
@@ -268,11 +369,31 @@ class FakeOpenAI:
         """Answer every chat completion with ``text``; ``None`` restores the default replies."""
         self._fixed_reply = text
 
-    def fail_next(self, kind: str) -> None:
-        """Make the next chat or speech request fail with ``kind`` (calls queue up)."""
+    def reply_next(
+        self,
+        content: str | dict[str, Any] | None = None,
+        *,
+        refusal: str | None = None,
+        finish_reason: str = "stop",
+    ) -> None:
+        """Answer the next chat completion that gets an answer with this (calls queue up, one per
+        request; an injected failure does not use one up). A ``str`` is sent verbatim (invalid JSON
+        included); a ``dict`` is sent as JSON, laid over the default object of the request's
+        ``json_schema`` when it has one (``{"kind": "off_topic"}`` changes only the kind, ``{"scores":
+        {"depth": 9}}`` one score); ``refusal`` answers with that refusal and no content. Takes
+        precedence over ``reply_with()``."""
+        if content is None and refusal is None:
+            raise ValueError("reply_next needs a content or a refusal")
+        with self._lock:
+            self._scripted.append(_Scripted(content, refusal, finish_reason))
+
+    def fail_next(self, kind: str, *, after: int = 0) -> None:
+        """Make the next chat or speech request fail with ``kind`` (calls queue up); with ``after``,
+        let that many requests through first (``after=1``: the second request fails)."""
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; expected one of {sorted(FAILURE_KINDS)}")
         with self._lock:
+            self._failures.extend([None] * after)
             self._failures.append(kind)
 
     @property
@@ -307,12 +428,26 @@ class FakeOpenAI:
         """Sleep unless the server stops first; False means "stopping: abandon the request"."""
         return not self._stopping.wait(seconds) if seconds > 0 else not self._stopping.is_set()
 
-    def _reply(self, body: dict[str, Any]) -> str:
+    def _reply(self, body: dict[str, Any], schema: dict[str, Any] | None) -> tuple[str, str | None, str]:
+        """(content, refusal, finish_reason) of the next answer: scripted, fixed, or the default."""
         with self._lock:
             self._reply_count += 1
             n = self._reply_count
+            scripted = self._scripted.popleft() if self._scripted else None
+        if scripted is not None:
+            content = scripted.content
+            if isinstance(content, dict):
+                content = json.dumps(_merged(structured_default(schema), content) if schema else content)
+            return content or "", scripted.refusal, scripted.finish_reason
         if self._fixed_reply is not None:
-            return self._fixed_reply
+            return self._fixed_reply, None, "stop"
+        if schema is not None:
+            return json.dumps(structured_default(schema), ensure_ascii=False), None, "stop"
+        if (body.get("response_format") or {}).get("type") == "json_object":
+            return "{}", None, "stop"
+        return self._default_text(body, n), None, "stop"
+
+    def _default_text(self, body: dict[str, Any], n: int) -> str:
         user_texts = [m.get("content") for m in body["messages"] if m.get("role") == "user"]
         last_user = user_texts[-1].strip() if user_texts and isinstance(user_texts[-1], str) else ""
         return f"Fake interviewer reply #{n}: {last_user[:40]}?" if last_user else f"Fake interviewer reply #{n}?"
@@ -378,14 +513,17 @@ class FakeOpenAI:
             raise _APIError(400, "FakeOpenAI does not stream.", param="stream")
         if body.get("n", 1) != 1:
             raise _APIError(400, "FakeOpenAI answers with one choice only.", param="n")
-        text = "" if failure in ("empty", "no_choices") else self._reply(body)
+        schema = self._structured_schema(body.get("response_format"))
+        text, refusal, finish_reason = (
+            ("", None, "stop") if failure in ("empty", "no_choices") else self._reply(body, schema)
+        )
         prompt_tokens = sum(_count_tokens(m.get("content")) for m in messages)
-        completion_tokens = _count_tokens(text)
+        completion_tokens = _count_tokens(text) + _count_tokens(refusal)
         choice = {
             "index": 0,
-            "message": {"role": "assistant", "content": text, "refusal": None},
+            "message": {"role": "assistant", "content": None if refusal else text, "refusal": refusal},
             "logprobs": None,
-            "finish_reason": "stop",
+            "finish_reason": finish_reason,
         }
         completion = {
             "id": f"chatcmpl-fake{uuid.uuid4().hex[:24]}",
@@ -401,6 +539,28 @@ class FakeOpenAI:
             },
         }
         h.send_json(200, completion)
+
+    @staticmethod
+    def _structured_schema(response_format: Any) -> dict[str, Any] | None:
+        """The JSON schema a request asks the reply to follow, or None; a 400 for what OpenAI refuses."""
+        if response_format is None:
+            return None
+        type_ = response_format.get("type") if isinstance(response_format, dict) else None
+        if type_ not in _RESPONSE_FORMATS:
+            raise _APIError(400, f"Invalid value for 'response_format.type': {type_!r}.", param="response_format")
+        if type_ != "json_schema":
+            return None
+        spec = response_format.get("json_schema")
+        if not isinstance(spec, dict) or not _SCHEMA_NAME.match(str(spec.get("name", ""))):
+            raise _APIError(400, "Missing or invalid 'response_format.json_schema.name'.", param="response_format")
+        schema = spec.get("schema")
+        if not isinstance(schema, dict):
+            raise _APIError(400, "Missing 'response_format.json_schema.schema'.", param="response_format")
+        if spec.get("strict") and (problem := _strict_schema_problem(schema)):
+            raise _APIError(
+                400, f"Invalid schema for response_format '{spec['name']}': {problem}", param="response_format"
+            )
+        return schema
 
     def _speech(self, h: _Handler, body: dict[str, Any], failure: str | None) -> None:
         text = body.get("input")

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from interviews.bank import question_is_untouched_bank_row
-from interviews.models import Interview, Message, Question
+from interviews.models import CurriculumVitae, Interview, Message, Question
 from interviews.selectors import usage_by
 from interviews.services import interviews_hide, interviews_unhide
 from speech.selectors import clip_totals_by_engine, clip_url
@@ -43,7 +43,10 @@ class MessageInline(admin.TabularInline):
     fields = [
         "created_at",
         "role",
+        "stage",
+        "act",
         "content",
+        "judged",
         "audio",
         "awaiting_reply",
         "model",
@@ -63,6 +66,19 @@ class MessageInline(admin.TabularInline):
     @admin.display(description="Audio")
     def audio(self, message: Message) -> str:
         return _audio_player(message)
+
+    @admin.display(description="Evaluation")
+    def judged(self, message: Message) -> str:
+        evaluation = getattr(message, "evaluation", None) if message.role == Message.Role.USER else None
+        if evaluation is None:
+            return ""
+        if evaluation.kind != "answer":
+            return f"{evaluation.kind} ({evaluation.judge})"
+        scores = f"{evaluation.correctness}/{evaluation.depth}/{evaluation.communication}"
+        return f"answer {scores} ({evaluation.judge})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
+        return super().get_queryset(request).select_related("evaluation")
 
 
 class HideForm(forms.Form):
@@ -121,6 +137,13 @@ class InterviewAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "finished_at",
+        "stage",
+        "asked",
+        "plan",
+        "cv",
+        "job_description",
+        "score_overall",
+        "summary",
         "report",
         "report_model",
         "report_prompt_tokens",
@@ -221,11 +244,16 @@ class MessageAdmin(admin.ModelAdmin):
 
 
 class KeyPointsWidget(forms.Textarea):
-    """Key points as text, one per line: `the point | keyword, keyword` (readable, not raw JSON)."""
+    """Key points as text, one per line (readable, not raw JSON):
+    `the point | keyword, keyword | synonym, synonym | the follow-up probe question`."""
 
     def format_value(self, value: object) -> str:
         points = value if isinstance(value, list) else []
-        return "\n".join(f"{p.get('text', '')} | {', '.join(p.get('keywords', []))}" for p in points)
+        lines = []
+        for p in points:
+            parts = [p.get("text", ""), ", ".join(p.get("keywords", [])), ", ".join(p.get("synonyms", []))]
+            lines.append(" | ".join([*parts, p.get("probe", "")]).rstrip(" |"))
+        return "\n".join(lines)
 
 
 class KeyPointsField(forms.Field):
@@ -238,20 +266,28 @@ class KeyPointsField(forms.Field):
         for number, line in enumerate((value or "").splitlines(), 1):
             if not line.strip():
                 continue
-            text, _, keywords = line.partition("|")
-            words = [k.strip().lower() for k in keywords.split(",") if k.strip()]
+            text, keywords, synonyms, probe = [*line.split("|", 3), "", "", ""][:4]
+            words = [k.strip() for k in keywords.split(",") if k.strip()]
             if not text.strip() or not words:
                 raise forms.ValidationError(
-                    f"Line {number}: write the point, then | and its keywords separated by commas."
+                    f"Line {number}: write the point, then | and its keywords separated by commas "
+                    "(then, optionally, | synonyms | a follow-up question)."
                 )
-            points.append({"text": text.strip(), "keywords": words})
+            point = {"text": text.strip(), "keywords": words}
+            if alternatives := [k.strip() for k in synonyms.split(",") if k.strip()]:
+                point["synonyms"] = alternatives
+            if probe.strip():
+                point["probe"] = probe.strip()
+            points.append(point)
         return points
 
 
 class QuestionForm(forms.ModelForm):
     key_points = KeyPointsField(
         required=False,
-        help_text="One key point per line: the point, a | and the keywords that show an answer covered it.",
+        help_text="One key point per line: the point | the keywords that show an answer covered it (words or "
+        "phrases, matched as whole words) | optional synonyms | an optional follow-up question that asks after "
+        "the point without naming it.",
     )
 
     class Meta:
@@ -287,3 +323,24 @@ class QuestionAdmin(admin.ModelAdmin):
     def kept_on_reload(self, question: Question) -> bool:
         """Whether `load_questions` leaves this question alone (edited here, imported or added by staff)."""
         return not question_is_untouched_bank_row(question)
+
+
+@admin.register(CurriculumVitae)
+class CurriculumVitaeAdmin(admin.ModelAdmin):
+    """Read-only; staff may delete a CV. Its text is private to its owner's interviews and not shown here."""
+
+    list_display = ["id", "owner", "filename", "content_type", "size", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["filename", "owner__username"]
+    list_select_related = ["owner"]
+    fields = ["owner", "filename", "content_type", "size", "sha256", "summary", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[CurriculumVitae]:
+        return super().get_queryset(request).defer("text")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CurriculumVitae | None = None) -> bool:
+        return False  # the view page still shows the fields above, read-only

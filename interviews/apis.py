@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from config.pagination import PageNumberPagination
 from interviews.models import Language, Position
+from interviews.reports import PROGRESS_MAX_INTERVIEWS, TREND_WINDOW, progress_for
 from interviews.selectors import (
     feed_get,
     feed_list,
@@ -29,9 +30,11 @@ from interviews.selectors import (
     interview_get_visible,
     interview_list_for_owner,
     message_list,
+    topic_list,
 )
 from interviews.serializers import FeedInterviewSerializer, InterviewSerializer, MessageSerializer
 from interviews.services import interview_delete, interview_set_visibility
+from interviews.vocabulary import topic_label
 
 
 class MessagePagination(PageNumberPagination):
@@ -177,3 +180,76 @@ class FeedDetailApi(APIView):
         interview.messages_for_feed = transcript
         data = self.OutputSerializer(interview, context={"request": request, "public": True}).data
         return _validators(Response(data), etag, newest)
+
+
+class TopicListApi(APIView):
+    """The bank's topics per position, with their names in English and Korean: what a client offers
+    as `topic` when starting an interview (a topic the bank does not know is refused)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    class TopicSerializer(serializers.Serializer):
+        topic = serializers.CharField(help_text="The value to send as `topic`.")
+        label = serializers.DictField(child=serializers.CharField(), help_text='{"en": ..., "ko": ...}')
+        questions = serializers.IntegerField(help_text="Bank questions on the topic (per language).")
+
+    class OutputSerializer(serializers.Serializer):
+        positions = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        positions = {
+            position: self.TopicSerializer(
+                [
+                    {"topic": t, "label": {"en": topic_label(t, "en"), "ko": topic_label(t, "ko")}, "questions": n}
+                    for t, n in topics
+                ],
+                many=True,
+            ).data
+            for position, topics in topic_list().items()
+        }
+        return Response(self.OutputSerializer({"positions": positions}).data)
+
+
+# --- The caller's progress across interviews ------------------------------------------------------
+
+
+class ProgressDimensionsSerializer(serializers.Serializer):
+    correctness = serializers.IntegerField(allow_null=True)
+    depth = serializers.IntegerField(allow_null=True)
+    communication = serializers.IntegerField(allow_null=True)
+
+
+class ProgressInterviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.ChoiceField(choices=Position.choices)
+    language = serializers.ChoiceField(choices=Language.choices)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    overall = serializers.IntegerField(help_text="0-100.")
+    dimensions = ProgressDimensionsSerializer(help_text="0-100 each; null where nothing was scored.")
+
+
+class ProgressPositionSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="The caller's finished, scored interviews for the position.")
+    average = serializers.FloatField(help_text="Their mean overall score (0-100, 1 decimal).")
+    trend = serializers.FloatField(
+        allow_null=True,
+        help_text=f"Least-squares slope of the overall score over the position's latest {TREND_WINDOW} "
+        "interviews, in points per interview (1 decimal); null with fewer than two.",
+    )
+
+
+class ProgressApi(APIView):
+    """The caller's scores over time, from their finished interviews (interviews.reports.progress_for)."""
+
+    class OutputSerializer(serializers.Serializer):
+        interviews = ProgressInterviewSerializer(
+            many=True,
+            help_text=f"The caller's finished, scored interviews, oldest first (the latest {PROGRESS_MAX_INTERVIEWS}).",
+        )
+        positions = serializers.DictField(child=ProgressPositionSerializer(), help_text="Keyed by position.")
+
+    @extend_schema(responses={200: OutputSerializer})
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(progress_for(user=request.user)).data)

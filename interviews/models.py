@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from interviews.vocabulary import position_label
@@ -25,6 +26,39 @@ class Language(models.TextChoices):
     KOREAN = "ko", "Korean"
 
 
+class Stage(models.TextChoices):
+    """The parts of a planned interview, in the order they come."""
+
+    TECHNICAL = "technical"
+    BEHAVIOURAL = "behavioural"
+    PERSONAL = "personal"
+    CLOSING = "closing"
+
+
+class CurriculumVitae(models.Model):
+    """A candidate's CV as text, with what was extracted from it. Private to its owner: it grounds the
+    personal questions of their interviews and is never shown publicly. The uploaded file is not kept."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cvs")
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)  # decided from the bytes, not the name
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField()
+    # {"skills": ["Python", ...], "projects": ["Built ...", ...]}
+    summary = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "CV"
+        verbose_name_plural = "CVs"
+        indexes = [models.Index(fields=["owner", "-created_at", "-id"], name="cv_owner_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.owner_id})"
+
+
 class Interview(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -45,7 +79,24 @@ class Interview(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    report = models.TextField(blank=True)
+    # The plan, decided by the server at start: questions per stage ({"technical": 2, ...}) and the
+    # questions themselves, one per slot in order ([{"stage", "question_id"} or {"stage", "question",
+    # "key_points", "focus"} for a personal question built from the CV or job description]).
+    plan = models.JSONField(default=dict, blank=True)
+    plan_items = models.JSONField(default=list, blank=True)
+    # Where the interview stands: the stage of the question in play and how many slots were asked.
+    stage = models.CharField(max_length=12, choices=Stage.choices, default=Stage.TECHNICAL)
+    asked = models.PositiveSmallIntegerField(default=0)
+    cv = models.ForeignKey(CurriculumVitae, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    job_description = models.TextField(blank=True)
+    # The finished interview's report, computed from the evaluation rows (see interviews/reports.py),
+    # its prose summary, and its scores as columns so progress over time is an aggregate query.
+    report = models.JSONField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    score_overall = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_correctness = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_depth = models.PositiveSmallIntegerField(null=True, blank=True)
+    score_communication = models.PositiveSmallIntegerField(null=True, blank=True)
     # What producing the report cost, like an interviewer message's figures (staff's usage view).
     report_model = models.CharField(max_length=100, blank=True)
     report_prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
@@ -73,6 +124,20 @@ class Interview(models.Model):
     def is_finished(self) -> bool:
         return self.status == self.Status.FINISHED
 
+    @property
+    def planned(self) -> int:
+        return len(self.plan_items)
+
+    @property
+    def turns_needed(self) -> int:
+        """Quota units the rest of the plan costs: a reply per planned question not yet answered, and
+        the report. (An interview started before plans existed closes at its next reply.)"""
+        if self.is_finished:
+            return 0
+        if self.stage == Stage.CLOSING:
+            return 1
+        return max(self.planned - self.asked, 0) + 2
+
 
 class Question(models.Model):
     """A bank question with its model answer and the key points a good answer covers."""
@@ -87,8 +152,13 @@ class Question(models.Model):
     language = models.CharField(max_length=2, choices=Language.choices)
     question = models.TextField()
     model_answer = models.TextField(blank=True)
-    # [{"text": "short phrase", "keywords": ["lowercase stem", ...]}, ...]
+    # [{"text": "short phrase", "keywords": [...], "synonyms": [...], "probe": "a follow-up question"}, ...]:
+    # terms are words or phrases matched by meaning (interviews/matching.py); the probe asks after the
+    # point without naming it.
     key_points = models.JSONField(default=list, blank=True)
+    # The same question in the bank's other language shares this key (its key points in the same order),
+    # so an answer written in the other language is understood.
+    bank_key = models.CharField(max_length=64, blank=True, db_index=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ADMIN)
     # SHA-256 of the content as our bank last wrote it: a row whose content no longer matches was
     # edited by staff, and `load_questions` leaves it alone.
@@ -124,6 +194,14 @@ class Message(models.Model):
     # SHA-256 of the request body sent with the key: a repeat with another body is refused (422).
     idempotency_fingerprint = models.CharField(max_length=64, blank=True)
 
+    # What the candidate said it took to say this answer aloud (words per minute in the report).
+    spoken_seconds = models.FloatField(null=True, blank=True)
+    # Where in the plan this message belongs: its stage, the plan slot in play (0-based), and for an
+    # interviewer message what it does (asks the slot's question, a follow-up, clarifies, steers back, closes).
+    stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    act = models.CharField(max_length=12, blank=True)
+
     # An interviewer message: what it answers, which bank question it asked, and what it cost.
     reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="reply")
     question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -154,3 +232,48 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"
+
+
+class Evaluation(models.Model):
+    """How one candidate message was judged, as data: its kind, and for a real answer three scores
+    from 1 to 5 with the key points it covered and missed. One row per candidate message that got a
+    reply; stored with that reply."""
+
+    class Kind(models.TextChoices):
+        ANSWER = "answer"
+        CLARIFICATION = "clarification"
+        OFF_TOPIC = "off_topic"
+        NON_ANSWER = "non_answer"
+
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="evaluation")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    correctness = models.PositiveSmallIntegerField(null=True, blank=True)
+    depth = models.PositiveSmallIntegerField(null=True, blank=True)
+    communication = models.PositiveSmallIntegerField(null=True, blank=True)
+    feedback = models.TextField(blank=True)
+    covered = models.JSONField(default=list, blank=True)
+    missed = models.JSONField(default=list, blank=True)
+    # The model answer the judgement used, shown on screen (never read aloud).
+    reference = models.TextField(blank=True)
+    stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
+    slot = models.PositiveSmallIntegerField(null=True, blank=True)
+    question = models.ForeignKey(Question, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    language = models.CharField(max_length=2, blank=True)  # the language the answer was written in
+    # Who judged: "practice", "openai", or "practice-fallback" when the LLM's judgement was unusable.
+    judge = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="answer", correctness__range=(1, 5), depth__range=(1, 5), communication__range=(1, 5))
+                    | Q(~Q(kind="answer"), correctness__isnull=True, depth__isnull=True, communication__isnull=True)
+                ),
+                name="evaluation_scores_only_for_answers",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for message {self.message_id}"

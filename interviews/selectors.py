@@ -36,8 +36,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import NotFoundError
-from interviews.models import Interview, Message, Question
-from interviews.vocabulary import PREVIEW_CHARS, words
+from interviews.models import CurriculumVitae, Interview, Message, Question
+from interviews.vocabulary import PREVIEW_CHARS, topic_label, words
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,12 @@ class TranscriptEntry:
 
 
 def _with_counts(queryset: QuerySet[Interview]) -> QuerySet[Interview]:
-    return queryset.select_related("owner").annotate(message_count=Count("messages"))
+    # The CV for its name only: its text stays in the database.
+    return (
+        queryset.select_related("owner", "cv")
+        .defer("cv__text", "cv__summary")
+        .annotate(message_count=Count("messages"))
+    )
 
 
 def interview_list_for_owner(*, user: User) -> QuerySet[Interview]:
@@ -80,7 +85,75 @@ def interview_latest_active(*, user: User) -> Interview | None:
 
 
 def message_list(*, interview: Interview) -> QuerySet[Message]:
-    return Message.objects.filter(interview=interview).order_by("created_at", "id")
+    """The transcript's rows with each candidate message's evaluation (one query)."""
+    return Message.objects.filter(interview=interview).select_related("evaluation").order_by("created_at", "id")
+
+
+def question_in_play(*, interview: Interview) -> Message | None:
+    """The interviewer message that asked the question the candidate is answering now: the latest
+    one that asked a planned slot or a follow-up (or, in an interview started before plans existed,
+    the latest that asked a bank question)."""
+    asking = Q(act__in=("question", "follow_up")) | Q(act="", question__isnull=False)
+    return (
+        Message.objects.filter(asking, interview=interview, role=Message.Role.ASSISTANT)
+        .order_by("-created_at", "-id")
+        .only("id", "content", "question_id", "slot", "stage", "act")
+        .first()
+    )
+
+
+def cv_for_interview(*, interview: Interview) -> CurriculumVitae | None:
+    """The CV grounding an interview (its owner's), or None when there is none or it was deleted."""
+    if interview.cv_id is None:
+        return None
+    return CurriculumVitae.objects.filter(pk=interview.cv_id, owner_id=interview.owner_id).first()
+
+
+def questions_with_twins(*, questions: list[Question]) -> tuple[list[Question], dict[str, Question]]:
+    """Bank questions, and their twins in the bank's other language by `bank_key` (two queries)."""
+    rows = list(questions)
+    keys = {q.bank_key for q in rows if q.bank_key}
+    twins: dict[str, Question] = {}
+    if keys:
+        for twin in Question.objects.filter(bank_key__in=keys):
+            twins.setdefault(f"{twin.bank_key}/{twin.language}", twin)
+    return rows, twins
+
+
+def question_bank(*, position: str, language: str) -> QuerySet[Question]:
+    return Question.objects.filter(position=position, language=language).order_by("id")
+
+
+def questions_by_id(*, ids: list[int]) -> QuerySet[Question]:
+    return Question.objects.filter(pk__in=ids)
+
+
+def topic_canonical(*, position: str, topic: str) -> str | None:
+    """The bank's name of a topic the candidate named, in English or Korean ("데이터베이스" ->
+    "databases"), among the position's topics (a behavioural interview's come from "general"); None
+    when the bank has no such topic."""
+    wanted = " ".join(topic.lower().split())
+    for known in (
+        Question.objects.filter(position=position).exclude(topic="").values_list("topic", flat=True).distinct()
+    ):
+        if wanted in (known.lower(), topic_label(known, "ko").lower()):
+            return known
+    return None
+
+
+def topic_list() -> dict[str, list[tuple[str, int]]]:
+    """The bank's topics per position with their number of questions (in English), one query."""
+    topics: dict[str, list[tuple[str, int]]] = {}
+    rows = (
+        Question.objects.filter(language="en")
+        .exclude(topic="")
+        .values("position", "topic")
+        .annotate(n=Count("id"))
+        .order_by("position", "topic")
+    )
+    for row in rows:
+        topics.setdefault(row["position"], []).append((row["topic"], row["n"]))
+    return topics
 
 
 def transcript(*, interview: Interview) -> list[TranscriptEntry]:

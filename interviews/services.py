@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import ConflictError
-from interviews.models import Interview, Message
+from interviews.models import CurriculumVitae, Evaluation, Interview, Message, Stage
 from speech.services import clip_release
 
 
@@ -37,6 +37,27 @@ class ReplyRecord:
     latency_ms: int | None = None
     finish_reason: str = ""
     audio_clip_key: str | None = None
+    # Where the message stands in the plan (see Message.stage/slot/act).
+    stage: str = ""
+    slot: int | None = None
+    act: str = ""
+
+
+@dataclass(frozen=True)
+class EvaluationRecord:
+    """How a candidate message was judged (see Evaluation)."""
+
+    kind: str
+    correctness: int | None
+    depth: int | None
+    communication: int | None
+    feedback: str
+    covered: list[str]
+    missed: list[str]
+    reference: str
+    question_id: int | None
+    language: str
+    judge: str
 
 
 def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply_to: Message | None) -> Message:
@@ -52,6 +73,9 @@ def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply
         latency_ms=reply.latency_ms,
         finish_reason=reply.finish_reason[:32],
         audio_clip_id=reply.audio_clip_key,
+        stage=reply.stage,
+        slot=reply.slot,
+        act=reply.act,
     )
 
 
@@ -63,9 +87,15 @@ def interview_create(
     language: str,
     is_public: bool,
     is_anonymous: bool = False,
+    plan: dict[str, int] | None = None,
+    plan_items: list[dict] | None = None,
+    cv: CurriculumVitae | None = None,
+    job_description: str = "",
     opening: ReplyRecord,
 ) -> tuple[Interview, Message]:
-    """Create the interview together with its opening message, so a failed start leaves nothing."""
+    """Create the interview with its plan together with its opening message (which asks the plan's
+    first slot), so a failed start leaves nothing."""
+    items = plan_items or []
     with transaction.atomic():
         interview = Interview.objects.create(
             owner=owner,
@@ -74,6 +104,12 @@ def interview_create(
             language=language,
             is_public=is_public,
             is_anonymous=is_anonymous,
+            plan=plan or {},
+            plan_items=items,
+            stage=items[0]["stage"] if items else Stage.CLOSING,
+            asked=1 if items else 0,
+            cv=cv,
+            job_description=job_description.strip(),
         )
         first = _assistant_message_create(interview=interview, reply=opening, reply_to=None)
     interview.message_count = 1  # what the list selectors annotate
@@ -87,6 +123,7 @@ def answer_create(
     idempotency_key: str | None,
     lease_seconds: int,
     idempotency_fingerprint: str = "",
+    spoken_seconds: float | None = None,
 ) -> Message:
     """Store a candidate answer, waiting for its reply and leased to the caller who produces it.
 
@@ -105,6 +142,10 @@ def answer_create(
                 reply_lease_until=timezone.now() + dt.timedelta(seconds=lease_seconds),
                 idempotency_key=idempotency_key or None,
                 idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
+                spoken_seconds=spoken_seconds,
+                # It answers the question in play: the interview's stage and last asked slot.
+                stage=interview.stage,
+                slot=interview.asked - 1 if interview.asked else None,
             )
     except IntegrityError:
         raise AnswerPending() from None
@@ -129,27 +170,66 @@ def answer_release(*, answer: Message) -> None:
     Message.objects.filter(pk=answer.pk, awaiting_reply=True).update(reply_lease_until=None)
 
 
-def reply_store(*, interview: Interview, answer: Message, reply: ReplyRecord) -> Message:
-    """Store the interviewer's reply to `answer`; the answer stops waiting in the same transaction."""
+def reply_store(
+    *,
+    interview: Interview,
+    answer: Message,
+    reply: ReplyRecord,
+    evaluation: EvaluationRecord | None = None,
+    advances: bool = False,
+) -> Message:
+    """Store the interviewer's reply to `answer` with how the answer was judged; the answer stops
+    waiting, and the interview moves to the reply's stage (and, when the answer used up its slot, to
+    the next slot), all in one transaction."""
     with transaction.atomic():
         stored = _assistant_message_create(interview=interview, reply=reply, reply_to=answer)
         Message.objects.filter(pk=answer.pk).update(awaiting_reply=False, reply_lease_until=None)
+        if evaluation is not None:
+            Evaluation.objects.create(
+                message=answer,
+                kind=evaluation.kind,
+                correctness=evaluation.correctness,
+                depth=evaluation.depth,
+                communication=evaluation.communication,
+                feedback=evaluation.feedback,
+                covered=evaluation.covered,
+                missed=evaluation.missed,
+                reference=evaluation.reference,
+                stage=answer.stage,
+                slot=answer.slot,
+                question_id=evaluation.question_id,
+                language=evaluation.language[:2],
+                judge=evaluation.judge[:32],
+            )
+        if reply.stage:
+            asked = interview.asked + 1 if advances and reply.slot is not None else interview.asked
+            Interview.objects.filter(pk=interview.pk).update(stage=reply.stage, asked=asked, updated_at=timezone.now())
+            interview.stage, interview.asked = reply.stage, asked
     answer.awaiting_reply, answer.reply_lease_until = False, None
     return stored
 
 
-def interview_close(*, interview: Interview, report: ReplyRecord) -> bool:
-    """Finish an active interview with its report and what producing it cost. False if it was already
-    finished (a concurrent finish got there first); an answer still waiting is covered by the report
-    and stops waiting."""
+def interview_close(*, interview: Interview, report: dict, summary: ReplyRecord) -> bool:
+    """Finish an active interview with its report (computed from the evaluation rows; `summary` is its
+    prose, with what producing it cost). The scores are also stored as columns for progress over time.
+    False if it was already finished (a concurrent finish got there first); an answer still waiting is
+    covered by the report and stops waiting."""
     now = timezone.now()
+    report = {**report, "summary": summary.content}
+    dimensions = report.get("dimensions") or {}
     with transaction.atomic():
         closed = Interview.objects.filter(pk=interview.pk, status=Interview.Status.ACTIVE).update(
             status=Interview.Status.FINISHED,
-            report=report.content,
-            report_model=report.model[:100],
-            report_prompt_tokens=report.prompt_tokens,
-            report_completion_tokens=report.completion_tokens,
+            stage=Stage.CLOSING,
+            report=report,
+            summary=summary.content,
+            score_overall=report.get("overall"),
+            score_correctness=dimensions.get("correctness"),
+            score_depth=dimensions.get("depth"),
+            score_communication=dimensions.get("communication"),
+            report_model=summary.model[:100],
+            report_prompt_tokens=summary.prompt_tokens,
+            report_completion_tokens=summary.completion_tokens,
             finished_at=now,
             updated_at=now,
         )
@@ -158,7 +238,9 @@ def interview_close(*, interview: Interview, report: ReplyRecord) -> bool:
                 awaiting_reply=False, reply_lease_until=None
             )
     if closed:
-        interview.status, interview.report, interview.finished_at = Interview.Status.FINISHED, report.content, now
+        interview.status, interview.report, interview.summary = Interview.Status.FINISHED, report, summary.content
+        interview.stage, interview.finished_at = Stage.CLOSING, now
+        interview.score_overall = report.get("overall")
     return bool(closed)
 
 

@@ -198,3 +198,76 @@ def topic_language(topic: str, *, default: str) -> str:
     if any(word in ENGLISH_TOPIC_MARKERS for word in words(topic)):
         return "en"
     return default
+
+
+# The bank's topics as people say them in Korean (the bank names topics in English; see /api/topics/).
+TOPIC_LABELS_KO: dict[str, str] = {
+    "machine learning": "머신러닝", "deep learning": "딥러닝", "nlp": "자연어 처리", "llm": "LLM",
+    "mlops": "MLOps", "statistics": "통계", "databases": "데이터베이스", "api design": "API 설계",
+    "python": "파이썬", "system design": "시스템 설계", "caching": "캐싱", "concurrency": "동시성",
+    "security": "보안", "javascript": "자바스크립트", "react": "리액트", "css": "CSS", "browser": "브라우저",
+    "performance": "성능", "typescript": "타입스크립트", "accessibility": "웹 접근성", "teamwork": "팀워크",
+    "conflict": "갈등 해결", "failure": "실패 경험", "leadership": "리더십", "motivation": "동기",
+    "communication": "커뮤니케이션", "growth": "성장", "android": "안드로이드", "ios": "iOS",
+    "cross-platform": "크로스 플랫폼", "architecture": "아키텍처", "networking": "네트워킹",
+}  # fmt: skip
+
+
+def topic_label(topic: str, language: str = "en") -> str:
+    """A bank topic as a person says it in `language` ("databases" -> "데이터베이스")."""
+    if language == "ko":
+        return TOPIC_LABELS_KO.get(topic.lower(), topic)
+    return topic
+
+
+# Korean particles that depend on whether the word before ends in a consonant (받침): (after a
+# consonant, after a vowel). "으로/로" also takes "로" after ㄹ.
+_PARTICLE_PAIRS = {
+    "을": ("을", "를"), "를": ("을", "를"), "은": ("은", "는"), "는": ("은", "는"), "이": ("이", "가"),
+    "가": ("이", "가"), "과": ("과", "와"), "와": ("과", "와"), "으로": ("으로", "로"), "로": ("으로", "로"),
+    "이나": ("이나", "나"), "나": ("이나", "나"), "이라는": ("이라는", "라는"), "라는": ("이라는", "라는"),
+}  # fmt: skip
+# How a word in Latin letters or digits ends when read aloud in Korean: with a consonant or not.
+_DIGIT_ENDS_IN_CONSONANT = {"0": True, "1": True, "2": False, "3": True, "4": False, "5": False, "6": True,
+                            "7": True, "8": True, "9": False}  # fmt: skip
+
+
+_CLOSING_MARKS = " )]}\"'.\u201d\u2019"  # quotes and brackets after a word do not change how it ends
+
+
+def _final_consonant(word: str) -> int | None:
+    """The final consonant's index (0 for none, 8 for ㄹ) of how `word` ends when read in Korean."""
+    last = word.rstrip(_CLOSING_MARKS)[-1:]
+    if "\uac00" <= last <= "\ud7a3":
+        return (ord(last) - 0xAC00) % 28
+    if last.isdigit():
+        return 8 if last in "178" else (1 if _DIGIT_ENDS_IN_CONSONANT[last] else 0)
+    lower = word.rstrip(_CLOSING_MARKS).lower()
+    if lower.endswith("l"):
+        return 8
+    # English read in Korean: m, n, ng, k, p, t, b, d, g end in a consonant (React -> 리액트 is an exception
+    # we accept); vowels, r, s, e, y do not.
+    return 1 if lower[-1:] in set("mnkpbdg") else 0
+
+
+def with_particle(word: str, particle: str) -> str:
+    """`word` followed by the right form of a particle: ("인덱스", "을") -> "인덱스를", ("캐시", "이") ->
+    "캐시가", ("API", "을") -> "API를". No "을(를)" seams in anything the interviewer says."""
+    if not word:
+        return word
+    consonant_form, vowel_form = _PARTICLE_PAIRS.get(particle, (particle, particle))
+    final = _final_consonant(word)
+    if consonant_form == "으로":
+        return word + ("으로" if final not in (0, 8) else "로")
+    return word + (consonant_form if final else vowel_form)
+
+
+# Filler words counted in spoken answers (the report's delivery), by language; a phrase is its words
+# separated by spaces. They count only as whole words: "like" is not in "likely", nor "그" in "그는".
+FILLER_WORDS: dict[str, tuple[str, ...]] = {
+    "en": ("um", "uh", "er", "ah", "hmm", "like", "you know"),
+    "ko": ("음", "어", "그", "저", "뭐", "약간"),
+}
+
+# The longest job description a candidate may paste at start (characters).
+JOB_DESCRIPTION_MAX_CHARS = 20000

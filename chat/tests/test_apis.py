@@ -30,7 +30,8 @@ def test_start_returns_the_interview_first_question_and_quota(auth_client, user,
     assert first["role"] == "assistant"
     assert "First question:" in first["content"]
     assert Message.objects.get(pk=first["id"]).question_id is not None  # asked from the bank
-    assert set(first) == {"id", "role", "content", "audio_url", "created_at"}
+    assert set(first) == {"id", "role", "content", "audio_url", "created_at", "stage", "evaluation"}
+    assert (first["stage"], first["evaluation"]) == ("technical", None)
     assert body["quota"] == {**body["quota"], "limit": 5, "used": 1, "remaining": 4}
     assert Interview.objects.get(pk=body["id"]).owner == user
     assert "email" not in str(body)
@@ -61,13 +62,14 @@ def test_start_refuses_bad_input_without_charging(auth_client, user, payload, fi
 
 
 def test_start_over_the_limit_is_429_and_stores_nothing(auth_client, user, bank, used_today):
-    user.daily_chat_limit = 1
+    user.daily_chat_limit = 3
     user.save()
-    assert start(auth_client).status_code == 201
-    response = start(auth_client)
+    assert start(auth_client, plan={"technical": 1}).status_code == 201
+    response = start(auth_client)  # 2 turns left: not even a one-question interview fits
     error = assert_error(response, 429, "quota_exceeded")
-    assert error["details"]["limit"] == 1
+    assert error["details"]["limit"] == 3
     assert error["details"]["used"] == 1
+    assert error["details"]["turns_needed"] == 3
     assert "resets_at" in error["details"]
     assert int(response["Retry-After"]) > 0
     assert Interview.objects.count() == 1
@@ -159,14 +161,16 @@ def test_answer_anonymous_is_401(api_client, interview):
 
 
 def test_answer_over_the_limit_is_429_and_stores_nothing(auth_client, user, interview, used_today):
-    for _ in range(4):
+    user.daily_chat_limit = 3  # staff lowered it after the start
+    user.save()
+    for _ in range(2):
         assert answer(auth_client, interview["id"]).status_code == 201
     before = Message.objects.count()
     response = answer(auth_client, interview["id"])
     assert_error(response, 429, "quota_exceeded")
     assert response["Retry-After"]
     assert Message.objects.count() == before
-    assert used_today(user) == 5
+    assert used_today(user) == 3
 
 
 def test_answering_a_finished_interview_is_409(auth_client, user, interview, used_today):

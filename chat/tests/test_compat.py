@@ -310,8 +310,9 @@ def test_chat_anonymous_is_401(api_client):
 
 def test_an_llm_failure_is_a_flat_503_and_the_next_message_recovers(api_client, user, bank, fake_llm, used_today):
     client = token_client(api_client, user)
-    fake_llm.reply_with("첫 번째 질문입니다. 인덱스란 무엇인가요?")
+    fake_llm.reply_with("안녕하세요. 백엔드 모의 면접을 시작하겠습니다.")
     assert client.post("/api/chat/gpt/", {"interview_topic": "백엔드"}, format="json").status_code == 200
+    fake_llm.reply_with(None)
     fake_llm.fail_next("503")
 
     failed = client.post("/api/chat/gpt/", {"user_input": "B-tree 입니다."}, format="json")
@@ -319,10 +320,10 @@ def test_an_llm_failure_is_a_flat_503_and_the_next_message_recovers(api_client, 
     assert_flat(failed, 503)
     assert used_today(user) == 1  # refunded
     # That frontend cannot call /retry/: its next message gets the reply the stored answer is owed.
-    fake_llm.reply_with("좋습니다. 다음 질문입니다.")
+    fake_llm.reply_next({"kind": "answer", "verdict": "좋은 답변입니다."})
     recovered = client.post("/api/chat/gpt/", {"user_input": "다시 보냅니다"}, format="json")
     assert recovered.status_code == 200
-    assert recovered.json()["response"] == "좋습니다. 다음 질문입니다."
+    assert recovered.json()["response"].startswith("좋은 답변입니다.")
     roles_and_text = list(Message.objects.order_by("id").values_list("role", "content"))
     assert [r for r, _ in roles_and_text] == ["assistant", "user", "assistant"]
     assert roles_and_text[1][1] == "B-tree 입니다."
@@ -389,3 +390,21 @@ def test_an_unexpected_error_is_a_flat_500(compat_client, monkeypatch):
     monkeypatch.setattr("chat.compat.interview_latest_active", broken)
     compat_client.raise_request_exception = False
     assert_flat(compat_client.get("/api/chat/gpt/"), 500)
+
+
+def test_after_the_last_planned_answer_the_next_message_reads_the_report_back(api_client, user, bank, used_today):
+    """That frontend has no finish button: once every planned question is answered, its next message
+    finishes the interview and gets the report's summary; the one after starts a new interview."""
+    client = token_client(api_client, user)
+    assert client.post("/api/chat/gpt/", {"interview_topic": "백엔드"}, format="json").status_code == 200
+    interview = Interview.objects.get()
+    for _ in range(interview.planned):
+        assert client.post("/api/chat/gpt/", {"user_input": "인덱스는 B-tree입니다."}, format="json").status_code == 200
+    summary = client.post("/api/chat/gpt/", {"user_input": "감사합니다"}, format="json")
+    assert summary.status_code == 200
+    interview.refresh_from_db()
+    assert interview.status == "finished"
+    assert summary.json() == {"response": interview.summary, "audio_url": None}
+    assert used_today(user) == 5
+    assert not Message.objects.filter(content="감사합니다").exists()
+    assert client.get("/api/chat/gpt/").json()["conversations"] == []

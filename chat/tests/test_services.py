@@ -39,7 +39,7 @@ def test_start_stores_the_interview_its_first_question_and_a_pending_clip(user, 
     stored = Message.objects.get()
     assert stored == first
     assert stored.question_id is not None
-    assert stored.model == "practice-v1"
+    assert stored.model == "practice-v2"
     assert AudioClip.objects.get(key=stored.audio_clip_id).status == "pending"
 
 
@@ -201,12 +201,12 @@ def test_a_finish_that_loses_to_a_concurrent_finish_hands_its_unit_back(user, ba
     interview = start(user).interview
     real_close = services.interview_close
 
-    def close_after_a_concurrent_finish(*, interview, report):
-        other = ReplyRecord(content="The other request's report.", model="practice-v1")
-        assert real_close(interview=Interview.objects.get(pk=interview.pk), report=other)
-        return real_close(interview=interview, report=report)
+    def close_after_a_concurrent_finish(*, interview, report, summary):
+        other = ReplyRecord(content="The other request's report.", model="practice-v2")
+        assert real_close(interview=Interview.objects.get(pk=interview.pk), report=report, summary=other)
+        return real_close(interview=interview, report=report, summary=summary)
 
     monkeypatch.setattr(services, "interview_close", close_after_a_concurrent_finish)
     result = interview_finish(user=user, interview_id=interview.pk)
-    assert result.report == "The other request's report."
+    assert result.report["summary"] == "The other request's report."
     assert quota_status(user=user).used == 1  # the start; the concurrent finish was charged by its own request

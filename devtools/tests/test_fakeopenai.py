@@ -21,7 +21,7 @@ from pathlib import Path
 import openai
 import pytest
 
-from devtools.fakeopenai import FakeOpenAI
+from devtools.fakeopenai import FakeOpenAI, structured_default
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MESSAGES = [
@@ -206,9 +206,156 @@ def test_sdk_retry_recovers_from_one_failure(server: FakeOpenAI) -> None:
     assert [r.failure for r in server.requests_for("/v1/chat/completions")] == ["500", None]
 
 
+def test_fail_next_after_lets_requests_through_first(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.fail_next("503", after=2)
+    assert _reply(client)
+    assert _reply(client)
+    with pytest.raises(openai.InternalServerError):
+        _reply(client)
+    assert _reply(client)
+    assert [r.failure for r in server.requests] == [None, None, "503", None]
+
+
 def test_unknown_failure_kind_is_rejected(server: FakeOpenAI) -> None:
     with pytest.raises(ValueError, match="unknown failure kind 'teapot'"):
         server.fail_next("teapot")
+
+
+# --------------------------------------------------------------------------- structured output
+
+
+def _schema(**extra_properties: dict) -> dict:
+    properties = {
+        "kind": {"type": "string", "enum": ["answer", "off_topic"]},
+        "scores": {
+            "type": "object",
+            "properties": {"depth": {"type": "integer", "enum": [1, 2, 3, 4, 5]}},
+            "required": ["depth"],
+            "additionalProperties": False,
+        },
+        "covered": {"type": "array", "items": {"type": "integer"}},
+        "missed": {"type": "array", "items": {"type": "integer"}},
+        "verdict": {"type": "string"},
+        "follow_up": {"type": "string"},
+        **extra_properties,
+    }
+    return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
+
+
+def _structured(
+    client: openai.OpenAI, schema: dict | None = None, *, strict: bool = True
+) -> openai.types.chat.ChatCompletion:
+    response_format = {
+        "type": "json_schema",
+        "json_schema": {"name": "judgement", "strict": strict, "schema": schema or _schema()},
+    }
+    return client.chat.completions.create(model="m", messages=MESSAGES, response_format=response_format)
+
+
+def test_structured_output_defaults_to_an_object_built_from_the_schema(
+    server: FakeOpenAI, client: openai.OpenAI
+) -> None:
+    content = (
+        _structured(client, _schema(level={"type": "string", "enum": ["junior", "senior"]})).choices[0].message.content
+    )
+    assert json.loads(content) == {
+        "kind": "answer",
+        "scores": {"depth": 4},
+        "covered": [1],
+        "missed": [],
+        "verdict": "Fake verdict: a good answer.",
+        "follow_up": "",
+        "level": "junior",  # not a known property: its first enum value
+    }
+    assert server.last_request.body["response_format"]["json_schema"]["name"] == "judgement"
+
+
+def test_a_default_the_schema_does_not_allow_is_not_used() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"kind": {"type": "string", "enum": ["x", "y"]}, "covered": {"type": "string"}},
+    }
+    assert structured_default(schema) == {"kind": "x", "covered": ""}
+
+
+def test_reply_next_scripts_raw_and_merged_replies_in_order(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.reply_next('{"kind": "answer", "scores": ')  # invalid JSON, sent as it is
+    server.reply_next({"kind": "off_topic", "scores": {"depth": 9}})  # laid over the schema's default
+    server.reply_with("fixed")  # scripted replies come first
+
+    assert _structured(client).choices[0].message.content == '{"kind": "answer", "scores": '
+    merged = json.loads(_structured(client).choices[0].message.content)
+    assert merged["kind"] == "off_topic"
+    assert merged["scores"] == {"depth": 9}
+    assert merged["verdict"] == "Fake verdict: a good answer."
+    assert _structured(client).choices[0].message.content == "fixed"
+    server.reply_with(None)
+    assert json.loads(_structured(client).choices[0].message.content)["kind"] == "answer"
+
+
+def test_reply_next_without_a_schema_sends_the_object_as_it_is(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.reply_next({"only": "this"})
+    assert json.loads(_reply(client)) == {"only": "this"}
+
+
+def test_reply_next_refusal_and_finish_reason(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.reply_next(refusal="I can't help with that.")
+    server.reply_next('{"kind": "ans', finish_reason="length")
+    refused = _structured(client).choices[0]
+    assert refused.message.content is None
+    assert refused.message.refusal == "I can't help with that."
+    cut = _structured(client).choices[0]
+    assert cut.finish_reason == "length"
+    assert cut.message.content == '{"kind": "ans'
+    with pytest.raises(ValueError, match="content or a refusal"):
+        server.reply_next()
+
+
+def test_an_injected_failure_does_not_use_up_a_scripted_reply(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.fail_next("429")
+    server.reply_next("scripted")
+    with pytest.raises(openai.RateLimitError):
+        _reply(client)
+    assert _reply(client) == "scripted"
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {**_schema(), "additionalProperties": True},
+        {**_schema(), "required": ["kind"]},
+        _schema(nested={"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}),
+        _schema(items={"type": "array", "items": {"type": "object", "properties": {}, "required": []}}),
+    ],
+)
+def test_a_strict_schema_openai_would_refuse_is_a_400(server: FakeOpenAI, client: openai.OpenAI, schema: dict) -> None:
+    with pytest.raises(openai.BadRequestError, match="Invalid schema for response_format 'judgement'"):
+        _structured(client, schema)
+    # Not strict: the schema is only a hint, and the server answers.
+    assert _structured(client, schema, strict=False).choices[0].message.content
+
+
+@pytest.mark.parametrize(
+    "response_format",
+    [
+        {"type": "xml"},
+        {"type": "json_schema"},
+        {"type": "json_schema", "json_schema": {"name": "bad name!", "schema": {"type": "object"}}},
+        {"type": "json_schema", "json_schema": {"name": "ok"}},
+    ],
+)
+def test_a_malformed_response_format_is_a_400(client: openai.OpenAI, response_format: dict) -> None:
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model="m", messages=MESSAGES, response_format=response_format)
+
+
+def test_json_object_mode_answers_a_json_object(client: openai.OpenAI) -> None:
+    content = (
+        client.chat.completions.create(model="m", messages=MESSAGES, response_format={"type": "json_object"})
+        .choices[0]
+        .message.content
+    )
+    assert json.loads(content) == {}
 
 
 # --------------------------------------------------------------------------- latency & concurrency

@@ -189,14 +189,21 @@ def test_bank_questions_show_how_often_they_were_asked_and_edit_key_points_as_te
         "topic": question.topic,
         "question": question.question,
         "model_answer": question.model_answer,
-        "key_points": "Uses a B-tree | b-tree, balanced\nSpeeds up reads | lookup, faster",
+        "key_points": (
+            "Uses a B-tree | b-tree, balanced\nSpeeds up reads | lookup, faster | quicker reads | Why is it quick?"
+        ),
         "source": question.source,
     }
     assert staff.post(f"/admin/interviews/question/{question.pk}/change/", form).status_code == 302
     question.refresh_from_db()
     assert question.key_points == [
         {"text": "Uses a B-tree", "keywords": ["b-tree", "balanced"]},
-        {"text": "Speeds up reads", "keywords": ["lookup", "faster"]},
+        {
+            "text": "Speeds up reads",
+            "keywords": ["lookup", "faster"],
+            "synonyms": ["quicker reads"],
+            "probe": "Why is it quick?",
+        },
     ]
     bad = staff.post(f"/admin/interviews/question/{question.pk}/change/", {**form, "key_points": "no keywords"})
     assert bad.status_code == 200

@@ -113,15 +113,24 @@ def test_an_answered_message_cannot_be_claimed(user):
 def test_closing_stores_the_report_once_and_stops_a_waiting_answer(user):
     interview = InterviewFactory(owner=user)
     answer = pending(interview)
-    assert interview_close(interview=interview, report=ReplyRecord(content="Well done.", model="m")) is True
-    assert (interview.status, interview.report) == ("finished", "Well done.")
+    report = {"overall": 80, "dimensions": {"correctness": 75, "depth": 75, "communication": 100}}
+    assert interview_close(interview=interview, report=report, summary=ReplyRecord(content="Well done.", model="m"))
+    assert (interview.status, interview.summary, interview.report["summary"]) == (
+        "finished",
+        "Well done.",
+        "Well done.",
+    )
     assert interview.finished_at is not None
     answer.refresh_from_db()
     assert answer.awaiting_reply is False
+    stored = Interview.objects.get(pk=interview.pk)
+    assert (stored.score_overall, stored.score_correctness, stored.score_communication) == (80, 75, 100)
+    assert stored.stage == "closing"
     stale = Interview.objects.get(pk=interview.pk)
     stale.status = "active"  # a concurrent caller's view from before the close
-    assert interview_close(interview=stale, report=ReplyRecord(content="Another report.", model="m")) is False
-    assert Interview.objects.get(pk=interview.pk).report == "Well done."
+    other = ReplyRecord(content="Another report.", model="m")
+    assert interview_close(interview=stale, report={"overall": 1}, summary=other) is False
+    assert Interview.objects.get(pk=interview.pk).report["summary"] == "Well done."
 
 
 # --- Deleting an interview releases the audio only it used --------------------------------------------

@@ -1,0 +1,126 @@
+"""CV endpoints: upload (multipart `file`), list and delete the caller's own CVs.
+
+An upload is read into memory through `CvUploadParser`, which keeps at most `CV_MAX_BYTES` of it: a
+larger file is a 413 `payload_too_large` as soon as the limit is passed, without the rest of it being
+buffered, and never a temporary file on disk.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.files.uploadedfile import InMemoryUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
+from django.http.multipartparser import MultiPartParserError
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, parsers, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.pagination import PageNumberPagination
+from interviews.cvs import CvTooLarge, cv_create, cv_delete, cv_get_for_owner, cv_list_for_owner
+
+
+class BoundedMemoryUploadHandler(FileUploadHandler):
+    """Keeps uploaded files in memory and raises CvTooLarge once they add up to more than `limit` bytes."""
+
+    def __init__(self, *, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.received = 0
+        self.buffer = io.BytesIO()
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.buffer = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            raise CvTooLarge(limit=self.limit)
+        self.buffer.write(raw_data)
+
+    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
+        self.buffer.seek(0)
+        return InMemoryUploadedFile(
+            self.buffer, self.field_name, self.file_name, self.content_type, file_size, self.charset
+        )
+
+
+class CvUploadParser(parsers.MultiPartParser):
+    """DRF's multipart parser with one upload handler: in memory, at most CV_MAX_BYTES of files."""
+
+    def parse(self, stream, media_type=None, parser_context=None) -> parsers.DataAndFiles:
+        request = parser_context["request"]
+        meta = {**request.META, "CONTENT_TYPE": media_type}
+        handlers = [BoundedMemoryUploadHandler(limit=settings.CV_MAX_BYTES)]
+        try:
+            data, files = DjangoMultiPartParser(meta, stream, handlers, parsers.get_encoding(parser_context)).parse()
+        except MultiPartParserError as error:
+            raise exceptions.ParseError(f"Multipart form parse error - {error}") from None
+        return parsers.DataAndFiles(data, files)
+
+
+class CvListCreateApi(APIView):
+    """The caller's CVs (newest first), and uploading one."""
+
+    pagination_class = PageNumberPagination
+    parser_classes = [CvUploadParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(
+            help_text="A PDF, DOCX or plain-text (UTF-8) CV, recognised by its content, at most "
+            "CV_MAX_BYTES (default 5 MB). Only its text is kept."
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        class SummarySerializer(serializers.Serializer):
+            skills = serializers.ListField(
+                child=serializers.CharField(), help_text="Known technologies, first seen first."
+            )
+            projects = serializers.ListField(child=serializers.CharField(), help_text="Lines describing projects.")
+
+        id = serializers.IntegerField()
+        filename = serializers.CharField()
+        content_type = serializers.CharField(help_text="Decided from the file's bytes: PDF, DOCX or plain text.")
+        size = serializers.IntegerField(help_text="Bytes.")
+        created_at = serializers.DateTimeField()
+        summary = SummarySerializer()
+
+    @extend_schema(responses={200: OutputSerializer(many=True)}, description="Your CVs, newest first.")
+    def get(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(cv_list_for_owner(user=request.user), request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: OutputSerializer,
+            400: OpenApiResponse(
+                description="`invalid_file`: not a PDF, DOCX or text file, encrypted, damaged, or a scanned PDF "
+                "without text; `validation_error` when `file` is missing."
+            ),
+            413: OpenApiResponse(description="`payload_too_large`: the file is over `details.limit` bytes."),
+        },
+        description="Upload a CV. Its type is decided by its content, not its name. The text is extracted and "
+        "summarised (known skills, project lines) and used only for your own interviews (`cv_id` when starting "
+        "one); the file itself is not kept, and the text is never returned.",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        cv = cv_create(owner=request.user, filename=upload.name, data=upload.read())
+        return Response(self.OutputSerializer(cv).data, status=status.HTTP_201_CREATED)
+
+
+class CvDeleteApi(APIView):
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, cv_id: int) -> Response:
+        """Delete one of your CVs. Interviews that used it stay, without it."""
+        cv_delete(cv=cv_get_for_owner(user=request.user, cv_id=cv_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
