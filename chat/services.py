@@ -453,6 +453,7 @@ def _record(
         stage=stage or (asked.stage if asked else ""),
         slot=asked.slot if asked else None,
         act=act,
+        asks=asked.text if asked and act in (script.QUESTION, script.FOLLOW_UP) else "",
     )
 
 
@@ -485,7 +486,7 @@ def _interview_context(interview: Interview) -> TurnContext:
             current = Asked(
                 stage=current.stage,
                 slot=slot,
-                text=asking.content,
+                text=asking.asks or asking.content,
                 bank=followed,
                 key_points=followed.key_points,
                 follow_up=True,

@@ -201,6 +201,8 @@ class Message(models.Model):
     stage = models.CharField(max_length=12, choices=Stage.choices, blank=True)
     slot = models.PositiveSmallIntegerField(null=True, blank=True)
     act = models.CharField(max_length=12, blank=True)
+    # The question an interviewer message asks, on its own (the message also holds the verdict before it).
+    asks = models.TextField(blank=True)
 
     # An interviewer message: what it answers, which bank question it asked, and what it cost.
     reply_to = models.OneToOneField("self", null=True, blank=True, on_delete=models.CASCADE, related_name="reply")

@@ -12,6 +12,7 @@ off-topic messages never count. Figures are rounded half up to integers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
@@ -20,7 +21,7 @@ from django.db.models.functions import RowNumber
 
 from accounts.models import User
 from interviews.models import Evaluation, Interview, Message, Question, Stage
-from interviews.vocabulary import FILLER_WORDS, words
+from interviews.vocabulary import FILLER_WORDS, FILLERS_ONLY_BEFORE_A_PAUSE, words
 
 # The report's lists stay short enough to read.
 MAX_STRENGTHS = 5
@@ -170,11 +171,19 @@ _FILLERS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
 )
 
 
-def _count_fillers(spoken_words: list[str], counts: dict[str, int]) -> None:
+_BEFORE_A_PAUSE = {
+    filler: re.compile(rf"\b{re.escape(filler)}\s*[,.;!?…]", re.IGNORECASE) for filler in FILLERS_ONLY_BEFORE_A_PAUSE
+}
+
+
+def _count_fillers(content: str, spoken_words: list[str], counts: dict[str, int]) -> None:
     for start in range(len(spoken_words)):
         for filler, parts in _FILLERS:
-            if tuple(spoken_words[start : start + len(parts)]) == parts:
+            if filler not in _BEFORE_A_PAUSE and tuple(spoken_words[start : start + len(parts)]) == parts:
                 counts[filler] = counts.get(filler, 0) + 1
+    for filler, pattern in _BEFORE_A_PAUSE.items():
+        if found := len(pattern.findall(content)):
+            counts[filler] = counts.get(filler, 0) + found
 
 
 def _delivery(*, interview: Interview) -> dict | None:
@@ -195,7 +204,7 @@ def _delivery(*, interview: Interview) -> dict | None:
         message_words = words(content)
         total_words += len(message_words)
         total_seconds += seconds
-        _count_fillers(message_words, found)
+        _count_fillers(content, message_words, found)
     fillers = {filler: found[filler] for filler, _ in _FILLERS if filler in found}
     filler_total = sum(fillers.values())
     return {

@@ -97,7 +97,7 @@ def question_in_play(*, interview: Interview) -> Message | None:
     return (
         Message.objects.filter(asking, interview=interview, role=Message.Role.ASSISTANT)
         .order_by("-created_at", "-id")
-        .only("id", "content", "question_id", "slot", "stage", "act")
+        .only("id", "content", "asks", "question_id", "slot", "stage", "act")
         .first()
     )
 

@@ -41,6 +41,7 @@ class ReplyRecord:
     stage: str = ""
     slot: int | None = None
     act: str = ""
+    asks: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply
         stage=reply.stage,
         slot=reply.slot,
         act=reply.act,
+        asks=reply.asks,
     )
 
 

@@ -268,6 +268,9 @@ FILLER_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("um", "uh", "er", "ah", "hmm", "like", "you know"),
     "ko": ("음", "어", "그", "저", "뭐", "약간"),
 }
+# Fillers that are also ordinary words ("a database like PostgreSQL", "you know the answer"): counted
+# only where a pause sets them off, a comma or a full stop right after them ("it's like, slow").
+FILLERS_ONLY_BEFORE_A_PAUSE = frozenset({"like", "you know"})
 
 # The longest job description a candidate may paste at start (characters).
 JOB_DESCRIPTION_MAX_CHARS = 20000

@@ -85,7 +85,14 @@ def summary_text(report: dict, language: str) -> str:
         lines.append(f"{unanswered} question{'s were' if unanswered != 1 else ' was'} left unanswered.")
     strengths, improvements = report.get("strengths", []), report.get("improvements", [])
     if strengths:
-        lines.append(f"You explained {strengths[0][0].lower() + strengths[0][1:]} well.")
+        lines.append(f"You explained {_mid_sentence(strengths[0])} well.")
     if improvements:
-        lines.append(f"Work next on {improvements[0][0].lower() + improvements[0][1:]}.")
+        lines.append(f"Work next on {_mid_sentence(improvements[0])}.")
     return " ".join(lines)
+
+
+def _mid_sentence(point: str) -> str:
+    """A key point as it reads inside a sentence: "Joins and ..." -> "joins and ...", "ACID ..." stays."""
+    if len(point) > 1 and point[0].isupper() and point[1].islower():
+        return point[0].lower() + point[1:]
+    return point

@@ -390,3 +390,26 @@ def test_someone_elses_cv_cannot_ground_my_interview(auth_client, client_for, ot
     assert "cv_id" in response.json()["error"]["details"]
     assert used_today(user) == 0
     assert not Interview.objects.exists()
+
+
+def test_a_clarification_after_a_follow_up_restates_only_the_follow_up(auth_client, bank):
+    body = start(auth_client).json()
+    question = asked_question(body["id"])
+    weak = f"I think it is about {question.key_points[0]['keywords'][0]} mostly, that's what I remember."
+    follow_up = answer(auth_client, body["id"], weak).json()["reply"]
+    asked = Message.objects.get(pk=follow_up["id"]).asks
+    assert asked
+    assert follow_up["content"].endswith(asked)
+    clarified = answer(auth_client, body["id"], "Do you mean in production or in general?").json()
+    assert clarified["answer"]["evaluation"]["kind"] == "clarification"
+    assert clarified["reply"]["content"].endswith(asked)
+    verdict = follow_up["content"][: -len(asked)].strip()
+    assert verdict not in clarified["reply"]["content"]
+
+
+def test_like_is_a_filler_only_where_a_pause_sets_it_off(auth_client, bank):
+    body = start(auth_client).json()
+    text = "It's, like, a B-tree. I'd use a database like PostgreSQL, um, for that."
+    answer(auth_client, body["id"], text, spoken_seconds=10)
+    report = auth_client.post(f"/api/interviews/{body['id']}/finish/").json()["report"]
+    assert report["delivery"]["fillers"] == {"um": 1, "like": 1}
