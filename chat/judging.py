@@ -37,25 +37,33 @@ MISMATCH_MARGIN = 0.25
 MISMATCH_MIN_SHARE = 0.4
 
 _NON_ANSWER = re.compile(
-    r"\b(i\s+(really\s+)?(don'?t|do\s+not)\s+know|no\s+idea|not\s+sure|i\s+have\s+no\s+clue|no\s+clue|"
-    r"i\s+can'?t\s+(answer|remember)|i\s+forgot|pass|skip|next\s+question|i'?m\s+not\s+familiar)\b"
-    r"|모르겠|모릅니다|잘\s*모르|몰라|모름|기억이\s*안|패스|넘어가|다음\s*질문|생각이\s*안\s*나",
+    r"\b(i\s+(really\s+)?(don'?t|do\s+not)\s+know|no\s+idea|i'?m\s+not\s+sure|not\s+sure|i\s+have\s+no\s+clue|"
+    r"no\s+clue|i\s+can'?t\s+(answer|remember)|i\s+forgot|i'?m\s+not\s+familiar|"
+    r"(let'?s\s+)?(skip|pass)(\s+(this|it|this\s+one|the\s+question))?\s*[.!]*\s*$|next\s+question)\b"
+    r"|모르겠|모릅니다|잘\s*모르|몰라요?|모름|기억이\s*안|패스|넘어가|다음\s*질문|생각이\s*안\s*나",
     re.IGNORECASE,
 )
+# A question about the question (never a bare noun: "which one", "for example in" are parts of answers).
 _CLARIFYING = re.compile(
-    r"\b(what\s+do\s+you\s+mean|do\s+you\s+mean|you\s+mean|could\s+you\s+(clarify|repeat|rephrase|explain\s+the\s+question)|"
-    r"can\s+you\s+(clarify|repeat|rephrase)|what\s+exactly|should\s+i\s+(focus|talk|explain|answer|cover)|"
-    r"are\s+you\s+asking|is\s+(this|it|the\s+question)\s+about|which\s+(one|kind|part|case)|"
-    r"for\s+example\s+in|in\s+which\s+context|clarify)\b"
-    r"|(무슨\s*뜻|무슨\s*의미|말씀이신가요|뜻인가요|의미인가요|다시\s*(말씀|설명)|질문을\s*다시|어떤\s*(걸|것을|부분을)\s*말씀|"
-    r"얘기인가요|이야기인가요|말하는\s*건가요|말씀하시는\s*건가요|말씀하시는\s*건지|기준으로\s*답|범위)",
+    r"\b(what\s+do\s+you\s+mean|do\s+you\s+mean|could\s+you\s+(clarify|repeat|rephrase|explain\s+the\s+question)|"
+    r"can\s+you\s+(clarify|repeat|rephrase)|what\s+exactly\s+(do|are|is)|should\s+i\s+(focus|talk|explain|answer|cover)|"
+    r"are\s+you\s+asking|is\s+(this|the\s+question)\s+about|in\s+which\s+context\s+do\s+you|"
+    r"could\s+you\s+be\s+more\s+specific)\b"
+    r"|무슨\s*뜻|무슨\s*의미|말씀이신가요|뜻인가요|의미인가요|다시\s*(말씀|설명)해|질문을\s*다시|어떤\s*(걸|것을|부분을)\s*말씀|"
+    r"얘기인가요|이야기인가요|말씀하시는\s*건가요|말씀하시는\s*건지|기준으로\s*답하면",
     re.IGNORECASE,
 )
+# Candidate text that tries to instruct the interviewer or set its own score (imperatives, not nouns:
+# an answer may well talk about "the system prompt" of a RAG pipeline or 프롬프트 엔지니어링).
 _INJECTION = re.compile(
-    r"(ignore|disregard|forget)\s+(all\s+|any\s+)?(your|the|previous|prior|above|these)?\s*(instructions|rules|prompt)"
-    r"|system\s+prompt|you\s+are\s+now|act\s+as\s+(a|an|my)|give\s+me\s+(full|max(imum)?|perfect)\s+(marks|score|points)"
-    r"|\b5\s*/\s*5\b|\b10\s*/\s*10\b|score\s+(me|this)\s+(5|10|full)|grade\s+me"
-    r"|지시(를|사항을)?\s*무시|규칙(을)?\s*무시|프롬프트|만점(을)?\s*(주|줘)|점수(를)?\s*(최고|만점|5점)",
+    r"\b(ignore|disregard|forget)\s+(all\s+|any\s+)?(of\s+)?(your|the|previous|prior|above|these|my)?\s*"
+    r"(instructions|rules|prompt|guidelines)\b"
+    r"|\b(print|reveal|show|repeat|tell\s+me)\s+(me\s+)?(your|the)\s+(system\s+)?(prompt|instructions)\b"
+    r"|\byou\s+are\s+now\s+(a|an|my|the)\b|\bfrom\s+now\s+on,?\s+you\b"
+    r"|\bgive\s+me\s+(full|max(imum)?|perfect|top|the\s+highest)\s+(marks|score|scores|points)\b"
+    r"|\b(give|grade|score|rate)\s+(me|this(\s+answer)?)\s+(a\s+)?(5|10|five|ten|full)\b|\b5\s*/\s*5\b|\b10\s*/\s*10\b"
+    r"|지시(를|사항을)?\s*무시|규칙(을)?\s*무시|프롬프트(를|을)?\s*(무시|보여|출력|알려)|만점(을)?\s*(주|줘)|"
+    r"점수(를)?\s*(최고|만점|5점)(으로|을)?\s*(주|줘)",
     re.IGNORECASE,
 )
 _REQUEST = re.compile(
@@ -87,13 +95,12 @@ def judge(context: TurnContext) -> Judgement:
 
     if looks_like_injection(message):
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
-    if _NON_ANSWER.search(message) and len(content_words) < 12:
-        return _non_answer(context, asked, written_in)
-
     covered = _covered(text, asked)
     own_share = len(covered) / len(asked.key_points) if asked and asked.key_points else 0.0
+    if _NON_ANSWER.search(message) and len(content_words) < 12 and not covered:
+        return _non_answer(context, asked, written_in)
     question_shaped = message.rstrip().endswith(("?", "\uff1f")) or bool(_CLARIFYING.search(message))
-    if question_shaped and own_share < 0.4 and len(content_words) <= 40 and len(text.words) >= 2:
+    if question_shaped and not covered and len(content_words) <= 40 and len(text.words) >= 2:
         if _CLARIFYING.search(message) or _shares_vocabulary(content_words, context):
             return Judgement(kind=CLARIFICATION, language=written_in, judge="practice")
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
@@ -102,7 +109,8 @@ def judge(context: TurnContext) -> Judgement:
     if len(content_words) < 2:  # "ok", "...", "hmm": says nothing
         return _non_answer(context, asked, written_in)
 
-    other_question, other_share = _best_other(text, context)
+    # Only a bank question can be confused with another bank question: a personal question cannot.
+    other_question, other_share = _best_other(text, context) if asked and asked.bank else (None, 0.0)
     mismatched = other_share >= MISMATCH_MIN_SHARE and other_share >= own_share + MISMATCH_MARGIN
     points = asked.key_points if asked else []
     if mismatched:

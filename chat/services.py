@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
-from accounts.services import QuotaExceeded, ValidationFailed, quota_charge
+from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_charge
 from chat import script
 from chat.planning import Grounding, asked_for_item, default_plan, plan_items, plan_shrunk, turns_for
 from chat.providers import get_provider
@@ -51,6 +51,7 @@ from interviews.selectors import (
     interview_get_for_owner,
     question_bank,
     question_in_play,
+    reply_count_on_slot,
     questions_by_id,
     questions_with_twins,
     reply_for_answer,
@@ -103,6 +104,10 @@ class LLMFailure(ApplicationError):
             details={"retryable": error.retryable},
             headers={"Retry-After": "5"} if error.retryable else {},
         )
+
+
+# Replies that keep the question in play rather than move the plan; the first on a question is free.
+FREE_ACTS = (script.CLARIFY, script.REDIRECT)
 
 
 class InterviewComplete(ConflictError):
@@ -274,9 +279,9 @@ def answer_submit(
             return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
         with _lease_freed_on_failure(answer):
             reply = _reply(interview=interview, answer=answer)
-        unit.consumed()
+        quota = _settle(unit, reply=reply, user=user)
     _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=unit.status, interview=interview)
+    return TurnResult(answer=answer, reply=reply, quota=quota, interview=interview)
 
 
 def answer_retry(*, user: User, interview_id: int) -> TurnResult:
@@ -328,9 +333,9 @@ def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
         raise ReplyInProgress()
     with _lease_freed_on_failure(answer), quota_charge(user=user) as unit:
         reply = _reply(interview=interview, answer=answer)
-        unit.consumed()
+        quota = _settle(unit, reply=reply, user=user)
     _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=unit.status, interview=interview)
+    return TurnResult(answer=answer, reply=reply, quota=quota, interview=interview)
 
 
 def answer_fingerprint(*, content: str, spoken_seconds: float | None = None) -> str:
@@ -388,6 +393,20 @@ def _reply(*, interview: Interview, answer: Message) -> Message:
         evaluation=_evaluation(reaction.judgement, context.current),
         advances=move.advances,
     )
+
+
+def _settle(unit: QuotaUnit, *, reply: Message, user: User) -> QuotaStatus:
+    """Keep the turn's unit, except for the first clarification (or steer back) on a question: that
+    one is free, so a candidate who asks what a question means can still finish the planned interview,
+    report included, within the day's limit. Later ones on the same question cost a turn each."""
+    if (
+        reply.act in FREE_ACTS
+        and reply_count_on_slot(interview_id=reply.interview_id, slot=reply.slot, acts=FREE_ACTS) == 1
+    ):
+        unit.hand_back()
+        return quota_status(user=user)
+    unit.consumed()
+    return unit.status
 
 
 def _evaluation(judgement: Judgement, asked: Asked | None) -> EvaluationRecord:

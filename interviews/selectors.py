@@ -109,6 +109,11 @@ def cv_for_interview(*, interview: Interview) -> CurriculumVitae | None:
     return CurriculumVitae.objects.filter(pk=interview.cv_id, owner_id=interview.owner_id).first()
 
 
+def reply_count_on_slot(*, interview_id: int, slot: int | None, acts: tuple[str, ...]) -> int:
+    """How many interviewer messages of these kinds (`Message.act`) the interview has on a plan slot."""
+    return Message.objects.filter(interview_id=interview_id, slot=slot, act__in=acts).count()
+
+
 def questions_with_twins(*, questions: list[Question]) -> tuple[list[Question], dict[str, Question]]:
     """Bank questions, and their twins in the bank's other language by `bank_key` (two queries)."""
     rows = list(questions)

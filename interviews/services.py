@@ -25,6 +25,11 @@ class AnswerPending(ConflictError):
     default_message = "Your previous answer is still waiting for a reply; POST /retry/ to get it."
 
 
+class InterviewClosed(ConflictError):
+    code = "interview_finished"
+    default_message = "This interview was finished before the reply was ready; nothing was charged for it."
+
+
 @dataclass(frozen=True)
 class ReplyRecord:
     """An interviewer message to store, with what producing it cost."""
@@ -184,8 +189,15 @@ def reply_store(
     waiting, and the interview moves to the reply's stage (and, when the answer used up its slot, to
     the next slot), all in one transaction."""
     with transaction.atomic():
+        # The answer must still be waiting, in an interview still running: a finish that got there
+        # while the provider was thinking closed both, and this reply is not wanted any more (raising
+        # rolls it back, and the turn flow refunds its unit).
+        still_waiting = Message.objects.filter(
+            pk=answer.pk, awaiting_reply=True, interview__status=Interview.Status.ACTIVE
+        ).update(awaiting_reply=False, reply_lease_until=None)
+        if not still_waiting:
+            raise InterviewClosed()
         stored = _assistant_message_create(interview=interview, reply=reply, reply_to=answer)
-        Message.objects.filter(pk=answer.pk).update(awaiting_reply=False, reply_lease_until=None)
         if evaluation is not None:
             Evaluation.objects.create(
                 message=answer,
@@ -205,7 +217,9 @@ def reply_store(
             )
         if reply.stage:
             asked = interview.asked + 1 if advances and reply.slot is not None else interview.asked
-            Interview.objects.filter(pk=interview.pk).update(stage=reply.stage, asked=asked, updated_at=timezone.now())
+            Interview.objects.filter(pk=interview.pk, status=Interview.Status.ACTIVE).update(
+                stage=reply.stage, asked=asked, updated_at=timezone.now()
+            )
             interview.stage, interview.asked = reply.stage, asked
     answer.awaiting_reply, answer.reply_lease_until = False, None
     return stored

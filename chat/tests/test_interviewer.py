@@ -188,7 +188,8 @@ def test_a_clarifying_question_is_answered_not_graded_and_the_question_stands(au
     assert question.model_answer[:60] not in data["reply"]["content"]
     assert data["interview"]["progress"]["asked"] == 1
     assert asked_question(body["id"]) == question
-    assert used_today(user) == 2  # a reply is an interviewer turn
+    assert used_today(user) == 1  # the first clarification on a question is free
+    assert data["quota"]["used"] == 1
 
 
 def test_an_off_topic_message_is_steered_back_and_not_scored(auth_client, bank):
@@ -413,3 +414,27 @@ def test_like_is_a_filler_only_where_a_pause_sets_it_off(auth_client, bank):
     answer(auth_client, body["id"], text, spoken_seconds=10)
     report = auth_client.post(f"/api/interviews/{body['id']}/finish/").json()["report"]
     assert report["delivery"]["fillers"] == {"um": 1, "like": 1}
+
+
+def test_a_candidate_who_asks_for_clarification_still_finishes_within_the_default_limit(
+    auth_client, user, bank, used_today
+):
+    body = start(auth_client).json()
+    answer(auth_client, body["id"], "Sorry, could you clarify what you mean by that?")
+    answer(auth_client, body["id"], asked_question(body["id"]).model_answer)
+    answer(auth_client, body["id"], "What's the weather like today?")  # the first steer-back on this question
+    answer(auth_client, body["id"], asked_question(body["id"]).model_answer)
+    last = answer(auth_client, body["id"], asked_question(body["id"]).model_answer).json()
+    assert last["interview"]["stage"] == "closing"
+    assert used_today(user) == 4
+    finished = auth_client.post(f"/api/interviews/{body['id']}/finish/")
+    assert finished.status_code == 200
+    assert used_today(user) == 5
+
+
+def test_only_the_first_clarification_on_a_question_is_free(auth_client, user, bank, used_today):
+    body = start(auth_client).json()
+    answer(auth_client, body["id"], "Sorry, could you clarify what you mean by that?")
+    answer(auth_client, body["id"], "Do you mean in production or in general?")
+    assert used_today(user) == 2
+    assert Message.objects.filter(interview_id=body["id"], act="clarify").count() == 2

@@ -292,3 +292,73 @@ def test_a_weak_answer_is_followed_up_only_within_its_stage():
     again = script.decide(judgement=judged, current=followed, upcoming=asked(DATALOADER, slot=1), follow_up="Why?")
     assert again.act == script.QUESTION  # never two follow-ups in a row
     assert script.decide(judgement=judged, current=asked(), upcoming=None, follow_up="Why?").act == script.CLOSING
+
+
+# --- The whole bank ------------------------------------------------------------------------------
+
+
+def _bank_contexts():
+    import json
+
+    from interviews.bank import BANK_DIR
+
+    for path in sorted(BANK_DIR.glob("*.json")):
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        for language, other in (("en", "ko"), ("ko", "en")):
+            questions = [
+                BankQuestion(
+                    id=index,
+                    topic=entry["topic"],
+                    question=entry[language]["question"],
+                    model_answer=entry[language]["answer"],
+                    key_points=entry[language]["key_points"],
+                    language=language,
+                    twin=BankQuestion(
+                        id=1000 + index,
+                        topic=entry["topic"],
+                        question=entry[other]["question"],
+                        model_answer=entry[other]["answer"],
+                        key_points=entry[other]["key_points"],
+                        language=other,
+                    ),
+                )
+                for index, entry in enumerate(entries)
+            ]
+            yield path.stem, language, questions
+
+
+@pytest.mark.parametrize(("position", "language", "questions"), list(_bank_contexts()), ids=lambda v: str(v)[:8])
+def test_every_model_answer_in_the_bank_is_judged_a_strong_answer(position, language, questions):
+    """The judge's own yardstick: each model answer, sent as the answer to its question, is an answer
+    scoring at least 4 for correctness, in both languages (and is not taken for another question)."""
+    problems = []
+    for question in questions:
+        judged = judge(
+            TurnContext(
+                position=position,
+                topic="",
+                language=language,
+                history=[Turn("assistant", question.question, question.id), Turn("user", question.model_answer)],
+                current=asked(question),
+                bank=questions,
+            )
+        )
+        if judged.kind != ANSWER or (judged.correctness or 0) < 4 or judged.mismatched:
+            problems.append(f"{question.question[:60]!r}: {judged.kind} {judged.correctness} {judged.feedback[:80]}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I used React as a view layer and kept the state in a store.",
+        "We defined a contract as a shared schema between the services.",
+        "The system prompt sets the model's role, and retrieved passages go into the user message.",
+        "프롬프트 엔지니어링으로 검색된 문서를 컨텍스트에 넣습니다.",
+        "I'm not sure, but I think you add a unique constraint on the column.",
+        "A skip list keeps several levels of linked lists for fast search.",
+        "For example in PostgreSQL a unique constraint is backed by a unique index.",
+    ],
+)
+def test_ordinary_answers_are_not_taken_for_injections_non_answers_or_clarifications(message):
+    assert judge(context(message)).kind == ANSWER

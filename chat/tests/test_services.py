@@ -210,3 +210,32 @@ def test_a_finish_that_loses_to_a_concurrent_finish_hands_its_unit_back(user, ba
     result = interview_finish(user=user, interview_id=interview.pk)
     assert result.report["summary"] == "The other request's report."
     assert quota_status(user=user).used == 1  # the start; the concurrent finish was charged by its own request
+
+
+def test_a_reply_ready_after_a_concurrent_finish_is_dropped_and_its_unit_refunded(user, bank, monkeypatch):
+    from chat.providers.practice import PracticeProvider
+    from interviews.models import Evaluation
+    from interviews.services import InterviewClosed
+
+    interview = start(user).interview
+    practice = PracticeProvider()
+
+    class FinishedWhileThinking:
+        name = "practice"
+
+        def react(self, context):
+            # Another request finishes the interview while this reply is being produced.
+            monkeypatch.setattr(services, "get_provider", lambda: practice)
+            interview_finish(user=user, interview_id=interview.pk)
+            return practice.react(context)
+
+    monkeypatch.setattr(services, "get_provider", lambda: FinishedWhileThinking())
+    with pytest.raises(InterviewClosed):
+        answer_submit(user=user, interview_id=interview.pk, content="A B-tree keeps keys sorted.")
+
+    stored = Interview.objects.get(pk=interview.pk)
+    assert (stored.status, stored.stage, stored.asked) == ("finished", "closing", 1)
+    assert Message.objects.filter(interview=stored, role="assistant").count() == 1  # the opening only
+    assert not Evaluation.objects.exists()
+    assert stored.report["answered"] == 0
+    assert quota_status(user=user).used == 2  # the start and the finish; the dropped reply was refunded
