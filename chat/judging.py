@@ -95,7 +95,7 @@ def judge(context: TurnContext) -> Judgement:
 
     if looks_like_injection(message):
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
-    covered = _covered(text, asked)
+    covered = _covered(text, asked, message)
     own_share = len(covered) / len(asked.key_points) if asked and asked.key_points else 0.0
     if _NON_ANSWER.search(message) and len(content_words) < 12 and not covered:
         return _non_answer(context, asked, written_in)
@@ -106,7 +106,7 @@ def judge(context: TurnContext) -> Judgement:
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
     if not covered and not _shares_vocabulary(content_words, context) and _REQUEST.search(message):
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
-    if len(content_words) < 2:  # "ok", "...", "hmm": says nothing
+    if len(content_words) < 2 and not covered:  # "ok", "...", "hmm": says nothing
         return _non_answer(context, asked, written_in)
 
     # Only a bank question can be confused with another bank question: a personal question cannot.
@@ -205,13 +205,18 @@ def _covered_in(text: Text, question: BankQuestion) -> set[int]:
     return covered
 
 
-def _covered(text: Text, asked: Asked | None) -> list[int]:
-    """Indexes of the asked question's key points the text makes."""
+def _covered(text: Text, asked: Asked | None, message: str = "") -> list[int]:
+    """Indexes of the asked question's key points the text makes. A point may also carry a `pattern`
+    (a regular expression over the message), for what no list of phrases can hold: "I" and any verb."""
     if asked is None or not asked.key_points:
         return []
     if asked.bank is not None and asked.bank.key_points == asked.key_points:
         return sorted(_covered_in(text, asked.bank))
-    return covered_points(text, asked.key_points)
+    covered = set(covered_points(text, asked.key_points))
+    for index, point in enumerate(asked.key_points):
+        if index not in covered and point.get("pattern") and re.search(point["pattern"], message, re.IGNORECASE):
+            covered.add(index)
+    return sorted(covered)
 
 
 def _best_other(text: Text, context: TurnContext) -> tuple[BankQuestion | None, float]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from chat.providers.base import Asked, BankQuestion
 from interviews.models import Stage
 from interviews.selectors import question_list_ranked
-from interviews.vocabulary import with_particle
+from interviews.vocabulary import STOPWORDS, with_particle
 
 PLANNED_STAGES = (Stage.TECHNICAL, Stage.BEHAVIOURAL, Stage.PERSONAL)
 # Fits the default daily limit (5): the opening, three replies and the report.
@@ -167,6 +167,9 @@ def personal_rubric(focus: str, language: str) -> list[dict]:
             "keywords": ["i built", "i implemented", "i designed", "i decided", "i led", "i wrote", "i chose",
                          "my role", "제가", "저는", "담당", "맡아", "직접"],
             "synonyms": ["i was responsible", "i proposed", "i took", "i refactored", "i introduced", "주도"],
+            # "I" or "we" and a verb in the past: what the candidate did, whatever the verb.
+            "pattern": r"\b(i|we)\s+(\w+ed|built|led|wrote|made|chose|took|ran|set|did|found|drove|got|began|"
+            r"brought|cut|rewrote|kept|put|split|thought|knew|sent|spent|taught|understood|won)\b|제가|저희가|직접",
             "probe": "그중 지원자님이 직접 하신 일은 정확히 무엇이었나요?"
             if ko
             else "Which part of that did you do yourself, and why that way?",
@@ -182,10 +185,12 @@ def personal_rubric(focus: str, language: str) -> list[dict]:
         },
     ]  # fmt: skip
     if focus:
+        # A project is named by its telling words ("payments ledger"), a skill by its name.
+        telling = [w for w in focus.split() if len(w) >= 4 and w.lower().strip(".,()") not in STOPWORDS]
         points.append(
             {
-                "text": f"{focus} 활용" if ko else f"How {focus} was used",
-                "keywords": [focus],
+                "text": "프로젝트와 기술 이야기" if ko else "The project or skill asked about",
+                "keywords": [focus, *telling[:6]],
                 "synonyms": [],
                 "probe": "그때 사용한 기술은 구체적으로 어떤 역할을 했나요?"
                 if ko

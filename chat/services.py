@@ -51,9 +51,9 @@ from interviews.selectors import (
     interview_get_for_owner,
     question_bank,
     question_in_play,
-    reply_count_on_slot,
     questions_by_id,
     questions_with_twins,
+    reply_count_on_slot,
     reply_for_answer,
     transcript,
 )
@@ -500,6 +500,9 @@ def _interview_context(interview: Interview) -> TurnContext:
     current = None
     if 0 <= slot < len(items):
         current = asked_for_item(item=items[slot], slot=slot, bank=bank)
+        if asking is not None and asking.slot == slot and asking.asks:
+            # What the candidate heard: a provider may have worded a personal question its own way.
+            current = replace(current, text=asking.asks)
         if asking is not None and asking.act == script.FOLLOW_UP and asking.slot == slot and asking.question_id in bank:
             followed = bank[asking.question_id]
             current = Asked(

@@ -38,6 +38,24 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def _field_errors(detail: dict, prefix: str = "") -> dict[str, list[str]]:
+    """`{"field": ["msg", ...]}` with nested serializers' fields as dotted paths ("plan.technical"), and
+    a list of nested objects by index ("items.0.name"), so every client reads one flat shape."""
+    errors: dict[str, list[str]] = {}
+    for field, messages in detail.items():
+        path = f"{prefix}.{field}" if prefix and field != "non_field_errors" else (prefix or str(field))
+        if isinstance(messages, dict):
+            errors.update(_field_errors(messages, path))
+        elif isinstance(messages, list) and any(isinstance(m, dict) for m in messages):
+            for index, item in enumerate(messages):
+                if isinstance(item, dict) and item:
+                    errors.update(_field_errors(item, f"{path}.{index}"))
+        else:
+            listed = messages if isinstance(messages, list) else [messages]
+            errors.setdefault(path, []).extend(str(m) for m in listed)
+    return errors
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     headers: dict[str, str] = {}
     if isinstance(exc, ApplicationError):
@@ -65,9 +83,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        details = {
-            field: [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])] for field, msgs in detail.items()
-        }
+        details = _field_errors(detail)
         message = "Invalid input: " + _first_message(detail)
         return Response(error_body("validation_error", message, details), status=exc.status_code, headers=headers)
 

@@ -100,7 +100,8 @@ class InterviewMessagesApi(APIView):
         interview = interview_get_visible(user=request.user, interview_id=interview_id)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(message_list(interview=interview), request, view=self)
-        data = self.OutputSerializer(page, many=True, context={"request": request}).data
+        context = {"request": request, "owner_id": interview.owner_id}
+        data = self.OutputSerializer(page, many=True, context=context).data
         return paginator.get_paginated_response(data)
 
 

@@ -86,7 +86,11 @@ def interview_latest_active(*, user: User) -> Interview | None:
 
 def message_list(*, interview: Interview) -> QuerySet[Message]:
     """The transcript's rows with each candidate message's evaluation (one query)."""
-    return Message.objects.filter(interview=interview).select_related("evaluation").order_by("created_at", "id")
+    return (
+        Message.objects.filter(interview=interview)
+        .select_related("evaluation", "reply_to")
+        .order_by("created_at", "id")
+    )
 
 
 def question_in_play(*, interview: Interview) -> Message | None:
@@ -225,7 +229,12 @@ def feed_list(*, position: str | None = None, language: str | None = None, q: st
         interviews = interviews.filter(language=language)
     if q:
         interviews = _search(interviews, q)
-    opening = Message.objects.filter(interview=OuterRef("pk")).order_by("created_at", "id").values("content")[:1]
+    opening = (
+        Message.objects.filter(interview=OuterRef("pk"))
+        .exclude(_PERSONAL)
+        .order_by("created_at", "id")
+        .values("content")[:1]
+    )
     messages = Message.objects.filter(interview=OuterRef("pk")).values("interview").annotate(n=Count("id")).values("n")
     return (
         interviews.select_related("owner")
@@ -263,6 +272,10 @@ def feed_version(*, interviews: QuerySet[Interview]) -> tuple[str, dt.datetime |
     return hashlib.sha256(raw.encode()).hexdigest()[:32], changed
 
 
+# The personal stage is its owner's alone: the public neither reads nor searches it.
+_PERSONAL = Q(stage="personal") | Q(reply_to__stage="personal")
+
+
 def _search(interviews: QuerySet[Interview], q: str) -> QuerySet[Interview]:
     """Interviews whose topic, or one of whose messages, contains every word of `q` (a prefix of a word
     counts, so Korean words match with their particles: "인덱스" finds "인덱스를").
@@ -275,7 +288,8 @@ def _search(interviews: QuerySet[Interview], q: str) -> QuerySet[Interview]:
     if connection.vendor == "postgresql":
         query = SearchQuery(" & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw")
         in_messages = (
-            Message.objects.annotate(found=SearchVector("content", config="simple"))
+            Message.objects.exclude(_PERSONAL)
+            .annotate(found=SearchVector("content", config="simple"))
             .filter(found=query, interview=OuterRef("pk"))
             .values("id")
         )
@@ -287,7 +301,7 @@ def _search(interviews: QuerySet[Interview], q: str) -> QuerySet[Interview]:
     for term in terms:
         in_topic &= Q(topic__icontains=term)
         in_message &= Q(content__icontains=term)
-    return interviews.filter(in_topic | Exists(Message.objects.filter(in_message)))
+    return interviews.filter(in_topic | Exists(Message.objects.exclude(_PERSONAL).filter(in_message)))
 
 
 # --- Usage and cost, for staff ------------------------------------------------------------------

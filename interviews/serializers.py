@@ -3,7 +3,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from interviews.models import Evaluation, Interview, Message
+from interviews.models import Evaluation, Interview, Message, Stage
 from interviews.vocabulary import ANSWER_MAX_CHARS, PREVIEW_CHARS, has_visible_text
 from speech.selectors import clip_url
 
@@ -193,7 +193,28 @@ class EvaluationSerializer(serializers.ModelSerializer):
         }
 
 
+WITHHELD = {
+    Message.Role.ASSISTANT: (
+        "(A personal question from the candidate's CV or job description: shown to its owner only.)"
+    ),
+    Message.Role.USER: "(An answer about the candidate's own experience: shown to its owner only.)",
+}
+
+
+def is_personal(message: Message) -> bool:
+    """Whether a message belongs to the personal stage: the question built from a CV or job
+    description, the candidate's answer to it, and the interviewer's reply to that answer."""
+    if message.stage == Stage.PERSONAL:
+        return True
+    reply_to = message.reply_to if message.reply_to_id else None
+    return reply_to is not None and reply_to.stage == Stage.PERSONAL
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    """A transcript message. The personal stage is its owner's alone: anyone else (the public feed, a
+    published transcript) sees that it happened, not what was said (`owner_id` in the context says
+    who the owner is; the feed says `public`)."""
+
     audio_url = serializers.SerializerMethodField()
     evaluation = serializers.SerializerMethodField()
 
@@ -201,6 +222,21 @@ class MessageSerializer(serializers.ModelSerializer):
         model = Message
         fields = ["id", "role", "content", "audio_url", "created_at", "stage", "evaluation"]
         read_only_fields = fields
+
+    def to_representation(self, message: Message) -> dict:
+        body = super().to_representation(message)
+        if self._withheld(message):
+            body.update(content=WITHHELD[message.role], audio_url=None, evaluation=None)
+        return body
+
+    def _withheld(self, message: Message) -> bool:
+        if not is_personal(message):
+            return False
+        if self.context.get("public"):
+            return True
+        request = self.context.get("request")
+        viewer_id = getattr(getattr(request, "user", None), "pk", None)
+        return viewer_id is None or viewer_id != self.context.get("owner_id", viewer_id)
 
     @extend_schema_field(EvaluationSerializer(allow_null=True))
     def get_evaluation(self, message: Message) -> dict | None:

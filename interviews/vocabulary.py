@@ -245,9 +245,9 @@ def _final_consonant(word: str) -> int | None:
     lower = word.rstrip(_CLOSING_MARKS).lower()
     if lower.endswith("l"):
         return 8
-    # English read in Korean: m, n, ng, k, p, t, b, d, g end in a consonant (React -> 리액트 is an exception
-    # we accept); vowels, r, s, e, y do not.
-    return 1 if lower[-1:] in set("mnkpbdg") else 0
+    # English read in Korean ends in a consonant after m, n and ng (Python -> 파이썬, Kubernetes -> 쿠버네티스
+    # does not); a final k, p, t, b, d or g gets a vowel (Spark -> 스파크, React -> 리액트, Django -> 장고).
+    return 1 if lower.endswith(("m", "n", "ng")) else 0
 
 
 def with_particle(word: str, particle: str) -> str:

@@ -134,7 +134,11 @@ def test_too_few_turns_for_any_interview_is_429_with_turns_needed(auth_client, u
 def test_a_plan_out_of_bounds_is_400(auth_client, user, bank, plan, used_today):
     response = start(auth_client, plan=plan)
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "validation_error"
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    # Field errors stay flat, nested fields by their dotted path.
+    assert all(field == "plan" or field.startswith("plan.") for field in error["details"]), error["details"]
+    assert all(isinstance(m, str) and "ErrorDetail" not in m for ms in error["details"].values() for m in ms)
     assert used_today(user) == 0
 
 
@@ -353,7 +357,7 @@ def upload_cv(client, text: str):
 CV_TEXT = """Jane Doe, backend engineer
 Skills: Python, Django, PostgreSQL, Kubernetes
 Projects
-- Built a payments ledger serving 2M transactions a day
+- Built the Quokkabank payments ledger serving 2M transactions a day
 """
 
 
@@ -370,10 +374,23 @@ def test_a_cv_grounds_the_personal_stage_and_stays_private(auth_client, api_clie
     reply = Message.objects.filter(interview_id=body["id"], role="assistant").order_by("-id").first()
     assert reply.stage == "personal"
     assert "payments ledger" in reply.content
-    # The public sees neither the CV nor its name.
+    answer(auth_client, body["id"], "At my last company I built the payments ledger myself; it cut costs by 30%.")
+    auth_client.post(f"/api/interviews/{body['id']}/finish/")
+    # The public sees neither the CV, nor its name, nor the personal stage built from it.
     public = api_client.get(f"/api/interviews/{body['id']}/").json()
     assert public["cv"] is None
-    assert "cv.txt" not in str(api_client.get(f"/api/feed/{body['id']}/").json())
+    feed = api_client.get(f"/api/feed/{body['id']}/").json()
+    messages = api_client.get(f"/api/interviews/{body['id']}/messages/").json()["results"]
+    for seen in (str(feed), str(messages)):
+        assert "cv.txt" not in seen
+        assert "Quokkabank" not in seen
+    withheld = [m for m in feed["messages"] if "shown to its owner only" in m["content"]]
+    assert len(withheld) == 3  # the personal question, the answer, and the reply to it
+    assert all(m["audio_url"] is None and m["evaluation"] is None for m in withheld)
+    assert api_client.get("/api/feed/", {"q": "quokkabank"}).json()["results"] == []
+    # The owner still reads all of it.
+    own = auth_client.get(f"/api/interviews/{body['id']}/messages/").json()["results"]
+    assert "Quokkabank" in str(own)
 
 
 def test_a_job_description_alone_grounds_the_personal_stage(auth_client, bank):

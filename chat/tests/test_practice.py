@@ -362,3 +362,42 @@ def test_every_model_answer_in_the_bank_is_judged_a_strong_answer(position, lang
 )
 def test_ordinary_answers_are_not_taken_for_injections_non_answers_or_clarifications(message):
     assert judge(context(message)).kind == ANSWER
+
+
+def test_a_strong_story_for_a_personal_question_is_credited_whatever_its_verbs():
+    from chat.planning import personal_rubric
+
+    rubric = personal_rubric("Built a payments ledger serving 2M transactions a day", "en")
+    question = Asked(stage="personal", slot=2, text="Your CV mentions a payments ledger...", key_points=rubric)
+    story = (
+        "At my last company our payments ledger was slow at month end. I profiled the batch job, moved the "
+        "reconciliation into PostgreSQL and added a covering index. As a result the run went from 40 minutes "
+        "to 6, and the finance team could close the books a day earlier."
+    )
+    judged = judge(
+        TurnContext(
+            position="be",
+            topic="",
+            language="en",
+            history=[Turn("assistant", question.text), Turn("user", story)],
+            current=question,
+            bank=[CONSTRAINTS, DATALOADER, BULK],  # technical questions: not what this answer is for
+        )
+    )
+    assert judged.kind == ANSWER
+    assert not judged.mismatched
+    assert judged.correctness >= 4
+    assert "Your own actions and decisions" in judged.covered
+
+
+@pytest.mark.parametrize(
+    ("word", "particle", "expected"),
+    [
+        ("Spark", "을", "Spark를"),
+        ("Flask", "으로", "Flask로"),
+        ("Redis", "이", "Redis가"),
+        ("Kotlin", "을", "Kotlin을"),
+    ],
+)
+def test_english_names_take_the_particle_of_their_korean_reading(word, particle, expected):
+    assert with_particle(word, particle) == expected
