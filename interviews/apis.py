@@ -183,6 +183,12 @@ class FeedDetailApi(APIView):
         return _validators(Response(data), etag, newest)
 
 
+class TopicSerializer(serializers.Serializer):
+    topic = serializers.CharField(help_text="The value to send as `topic`.")
+    label = serializers.DictField(child=serializers.CharField(), help_text='{"en": ..., "ko": ...}')
+    questions = serializers.IntegerField(help_text="Bank questions on the topic (per language).")
+
+
 class TopicListApi(APIView):
     """The bank's topics per position, with their names in English and Korean: what a client offers
     as `topic` when starting an interview (a topic the bank does not know is refused)."""
@@ -190,30 +196,21 @@ class TopicListApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
-    class TopicSerializer(serializers.Serializer):
-        topic = serializers.CharField(help_text="The value to send as `topic`.")
-        label = serializers.DictField(child=serializers.CharField(), help_text='{"en": ..., "ko": ...}')
-        questions = serializers.IntegerField(help_text="Bank questions on the topic (per language).")
-
     class OutputSerializer(serializers.Serializer):
-        positions = serializers.DictField(child=serializers.ListField(child=serializers.DictField()))
+        positions = serializers.DictField(
+            child=TopicSerializer(many=True), help_text="Position code -> the bank's topics for it."
+        )
 
     @extend_schema(responses={200: OutputSerializer})
     def get(self, request: Request) -> Response:
         positions = {
-            position: self.TopicSerializer(
-                [
-                    {"topic": t, "label": {"en": topic_label(t, "en"), "ko": topic_label(t, "ko")}, "questions": n}
-                    for t, n in topics
-                ],
-                many=True,
-            ).data
+            position: [
+                {"topic": t, "label": {"en": topic_label(t, "en"), "ko": topic_label(t, "ko")}, "questions": n}
+                for t, n in topics
+            ]
             for position, topics in topic_list().items()
         }
         return Response(self.OutputSerializer({"positions": positions}).data)
-
-
-# --- The caller's progress across interviews ------------------------------------------------------
 
 
 class ProgressDimensionsSerializer(serializers.Serializer):
