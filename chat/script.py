@@ -108,11 +108,11 @@ def _lead(asked: Asked, *, previous_stage: str | None, language: str) -> str:
 def _language_note(judgement: Judgement, interview_language: str) -> str:
     if not judgement.language or judgement.language == interview_language:
         return ""
-    if judgement.kind not in (ANSWER, NON_ANSWER, CLARIFICATION, OFF_TOPIC):
-        return ""
-    if interview_language == "ko":
-        return "답변은 이해했습니다. 이번 면접은 한국어로 진행하니, 이어서 한국어로 답해 주세요."
-    return "I understood your answer; this interview is in English, so please continue in English."
+    if judgement.kind in (ANSWER, NON_ANSWER):
+        if interview_language == "ko":
+            return "답변은 이해했습니다. 이번 면접은 한국어로 진행하니, 이어서 한국어로 답해 주세요."
+        return "I understood your answer; this interview is in English, so please continue in English."
+    return "이번 면접은 한국어로 진행합니다." if interview_language == "ko" else "This interview is in English."
 
 
 def _join(*parts: str) -> str:

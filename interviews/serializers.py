@@ -201,6 +201,9 @@ WITHHELD = {
 }
 
 
+WITHHELD_REPLY = "(The interviewer's reply to an answer about the candidate's own experience: shown to its owner only.)"
+
+
 def is_personal(message: Message) -> bool:
     """Whether a message belongs to the personal stage: the question built from a CV or job
     description, the candidate's answer to it, and the interviewer's reply to that answer."""
@@ -226,7 +229,8 @@ class MessageSerializer(serializers.ModelSerializer):
     def to_representation(self, message: Message) -> dict:
         body = super().to_representation(message)
         if self._withheld(message):
-            body.update(content=WITHHELD[message.role], audio_url=None, evaluation=None)
+            withheld = WITHHELD[message.role] if message.stage == Stage.PERSONAL else WITHHELD_REPLY
+            body.update(content=withheld, audio_url=None, evaluation=None)
         return body
 
     def _withheld(self, message: Message) -> bool:
