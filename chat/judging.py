@@ -197,11 +197,16 @@ def _non_answer(context: TurnContext, asked: Asked | None, written_in: str) -> J
     return Judgement(kind=NON_ANSWER, feedback=feedback, missed=missed, language=written_in, judge="practice")
 
 
-def _covered_in(text: Text, question: BankQuestion) -> set[int]:
-    """Key points of a bank question the text makes, in the question's language or its twin's."""
-    covered = set(covered_points(text, question.key_points))
+def _covered_in(text: Text, question: BankQuestion, asked_text: str = "") -> set[int]:
+    """Key points of a bank question the text makes, in the question's language or its twin's; for the
+    question asked (`asked_text`, as the candidate heard it), no credit for the question's own words."""
+    given = None
+    if asked_text:
+        # The question in either language: an English echo must not match the Korean points' English terms.
+        given = Text.of(f"{asked_text}\n{question.twin.question}" if question.twin is not None else asked_text)
+    covered = set(covered_points(text, question.key_points, given))
     if question.twin is not None and len(question.twin.key_points) == len(question.key_points):
-        covered.update(covered_points(text, question.twin.key_points))
+        covered.update(covered_points(text, question.twin.key_points, given))
     return covered
 
 
@@ -211,7 +216,8 @@ def _covered(text: Text, asked: Asked | None, message: str = "") -> list[int]:
     if asked is None or not asked.key_points:
         return []
     if asked.bank is not None and asked.bank.key_points == asked.key_points:
-        return sorted(_covered_in(text, asked.bank))
+        return sorted(_covered_in(text, asked.bank, asked.text or asked.bank.question))
+    # A personal question names the project it asks about, and mentioning it is the point: no echo rule.
     covered = set(covered_points(text, asked.key_points))
     for index, point in enumerate(asked.key_points):
         if index not in covered and point.get("pattern") and re.search(point["pattern"], message, re.IGNORECASE):

@@ -485,18 +485,21 @@ def _synthesize_after_commit(message: Message) -> None:
 
 def _interview_context(interview: Interview) -> TurnContext:
     """What the provider needs for the interview's next turn: the transcript, the question in play and
-    the next planned one, the position's bank (to tell an answer to another question), and what
-    grounds the personal stage."""
+    the next planned one, the bank the question was drawn from (to tell an answer to another question),
+    and what grounds the personal stage."""
     history = [Turn(role=e.role, content=e.content, question_id=e.question_id) for e in transcript(interview=interview)]
     asking = question_in_play(interview=interview)
     items = interview.plan_items
+    slot = interview.asked - 1
+    # An answer is told from answers to the questions its own could have been confused with: those of
+    # the bank the slot's question was drawn from (a behavioural question comes from "general").
+    in_behavioural = 0 <= slot < len(items) and items[slot].get("stage") == Stage.BEHAVIOURAL
     bank, position_bank = _bank(
         items=items,
         extra_ids=[asking.question_id] if asking and asking.question_id else [],
-        position=interview.position,
+        position="general" if in_behavioural else interview.position,
         language=interview.language,
     )
-    slot = interview.asked - 1
     current = None
     if 0 <= slot < len(items):
         current = asked_for_item(item=items[slot], slot=slot, bank=bank)

@@ -15,6 +15,7 @@ Nothing here knows interviews or providers: the bank's tests and the practice in
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
@@ -43,7 +44,16 @@ KOREAN_PARTICLES = tuple(
 )  # fmt: skip
 
 _PARTICLE_SET = frozenset(KOREAN_PARTICLES)
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in the instance: shared between the threads of a
+# gthread worker, two stems interleave into garbage or an IndexError. One stemmer per thread.
+_local = threading.local()
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def language_of(text: str) -> str | None:
@@ -72,7 +82,7 @@ def normalize(word: str) -> str:
     word = word.lower()
     if _HANGUL_SYLLABLES.match(word):
         return strip_particle(word)
-    return _stemmer.stemWord(word)
+    return _stem(word)
 
 
 @lru_cache(maxsize=65536)
@@ -81,7 +91,7 @@ def _match_form(word: str) -> str:
     stem the answer's word may extend, and stripping both sides could cut a stem short ("체인" is
     not "체" + "인")."""
     word = word.lower()
-    return word if _HANGUL_SYLLABLES.match(word) else _stemmer.stemWord(word)
+    return word if _HANGUL_SYLLABLES.match(word) else _stem(word)
 
 
 def _raw_words(text: str) -> list[str]:
@@ -161,9 +171,14 @@ def point_terms(point: dict) -> list[str]:
     return [*point.get("keywords", []), *point.get("synonyms", [])]
 
 
-def covered_points(text: Text, points: Sequence[dict]) -> list[int]:
-    """Indexes of the key points `text` makes."""
-    return [i for i, point in enumerate(points) if text.has_any(point_terms(point))]
+def covered_points(text: Text, points: Sequence[dict], given: Text | None = None) -> list[int]:
+    """Indexes of the key points `text` makes. A term the question itself says (`given`) shows
+    nothing: repeating "write-through" back to "compare write-through and write-back" makes no point."""
+    return [
+        i
+        for i, point in enumerate(points)
+        if any(text.has(term) and not (given is not None and given.has(term)) for term in point_terms(point))
+    ]
 
 
 def coverage(text: Text, points: Sequence[dict]) -> float:

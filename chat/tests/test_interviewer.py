@@ -180,6 +180,32 @@ def test_a_strong_answer_to_a_different_question_is_not_credited(auth_client, ba
     assert "different question" in response["reply"]["content"]
 
 
+def test_a_strong_answer_to_another_behavioural_question_is_not_credited_in_a_technical_interview(auth_client, bank):
+    # The behavioural stage of a backend interview draws from the general bank: its answers are told
+    # from answers to the other behavioural questions, not only from the backend ones.
+    body = start(auth_client, plan={"technical": 1, "behavioural": 1}).json()
+    answer(auth_client, body["id"], "Honestly, I don't know.")
+    question = asked_question(body["id"])
+    assert question.position == "general"
+    elsewhere = other_question(question)
+    response = answer(auth_client, body["id"], elsewhere.model_answer).json()
+    evaluation = response["answer"]["evaluation"]
+    assert evaluation["scores"]["correctness"] <= 2
+    assert evaluation["covered"] == []
+    assert "different question" in response["reply"]["content"]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_repeating_the_question_back_earns_no_credit(auth_client, bank, language):
+    body = start(auth_client, language=language).json()
+    question = asked_question(body["id"])
+    # Whatever question was drawn (the whole bank is checked in test_practice).
+    data = answer(auth_client, body["id"], f"{question.question} {question.question}").json()
+    evaluation = data["answer"]["evaluation"]
+    assert evaluation["covered"] == []
+    assert (evaluation["scores"]["correctness"] or 0) <= 2
+
+
 def test_a_clarifying_question_is_answered_not_graded_and_the_question_stands(auth_client, user, bank, used_today):
     body = start(auth_client).json()
     question = asked_question(body["id"])

@@ -348,6 +348,28 @@ def test_every_model_answer_in_the_bank_is_judged_a_strong_answer(position, lang
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.parametrize(("position", "language", "questions"), list(_bank_contexts()), ids=lambda v: str(v)[:8])
+def test_no_question_in_the_bank_credits_a_candidate_who_repeats_it_back(position, language, questions):
+    """The question's own words make no point: "compare write-through and write-back", said back, is
+    not an answer about write-through (before this rule 22 of 600 echoes scored 3 or 4)."""
+    problems = []
+    for question in questions:
+        for echo in (question.question, f"{question.question} {question.question}"):
+            judged = judge(
+                TurnContext(
+                    position=position,
+                    topic="",
+                    language=language,
+                    history=[Turn("assistant", question.question, question.id), Turn("user", echo)],
+                    current=asked(question),
+                    bank=questions,
+                )
+            )
+            if judged.covered or (judged.correctness or 0) > 2:
+                problems.append(f"{question.question[:60]!r}: {judged.correctness} {judged.covered}")
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     "message",
     [
