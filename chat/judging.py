@@ -35,6 +35,8 @@ CORRECTNESS_STEPS = ((0.8, 5), (0.6, 4), (0.4, 3), (0.2, 2))
 # Another question's points this much better covered than the asked one's: the answer is to that one.
 MISMATCH_MARGIN = 0.25
 MISMATCH_MIN_SHARE = 0.4
+# A message this short (content words) that asks what the question means is a clarification.
+MAX_CLARIFICATION_WORDS = 20
 
 _NON_ANSWER = re.compile(
     r"\b(i\s+(really\s+)?(don'?t|do\s+not)\s+know|no\s+idea|i'?m\s+not\s+sure|not\s+sure|i\s+have\s+no\s+clue|"
@@ -99,9 +101,14 @@ def judge(context: TurnContext) -> Judgement:
     own_share = len(covered) / len(asked.key_points) if asked and asked.key_points else 0.0
     if _NON_ANSWER.search(message) and len(content_words) < 12 and not covered:
         return _non_answer(context, asked, written_in)
-    question_shaped = message.rstrip().endswith(("?", "\uff1f")) or bool(_CLARIFYING.search(message))
+    clarifying = bool(_CLARIFYING.search(message))
+    if clarifying and len(content_words) <= MAX_CLARIFICATION_WORDS and len(text.words) >= 2:
+        # "Do you mean a unique constraint on the column?" asks, even when it names a point: unscored,
+        # and the question stands (a guess put as a question earns nothing either way).
+        return Judgement(kind=CLARIFICATION, language=written_in, judge="practice")
+    question_shaped = message.rstrip().endswith(("?", "\uff1f")) or clarifying
     if question_shaped and not covered and len(content_words) <= 40 and len(text.words) >= 2:
-        if _CLARIFYING.search(message) or _shares_vocabulary(content_words, context):
+        if clarifying or _shares_vocabulary(content_words, context):
             return Judgement(kind=CLARIFICATION, language=written_in, judge="practice")
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
     if not covered and not _shares_vocabulary(content_words, context) and _REQUEST.search(message):
@@ -263,8 +270,12 @@ def _reference_words(context: TurnContext) -> set[str]:
 
 
 def _shares_vocabulary(content_words: list[str], context: TurnContext) -> bool:
+    """Whether the message is about the question's subject: two of its words are the question's, or
+    half of them. One shared word is chance ("by the *way*, what's the weather?")."""
     reference = _reference_words(context)
-    return any(w in reference for w in content_words)
+    distinct = set(content_words)
+    shared = sum(w in reference for w in distinct)
+    return shared >= 2 or (shared >= 1 and 2 * shared >= len(distinct))
 
 
 def _topical_share(content_words: list[str], context: TurnContext) -> float:

@@ -107,6 +107,15 @@ def position_label(position: str, language: str = "en") -> str:
     return POSITION_LABELS.get(language, POSITION_LABELS["en"]).get(position, position)
 
 
+def indefinite_article(phrase: str) -> str:
+    """ "an" before a vowel sound, "a" otherwise: "an AI / machine learning engineer", "a backend ..."
+    (by the first letter; an initialism such as "AI" or "ML" reads letter by letter)."""
+    word = phrase.split()[0] if phrase.split() else ""
+    if word.isupper() and len(word) <= 4:
+        return "an" if word[0] in "AEFHILMNORSX" else "a"
+    return "an" if word[:1].lower() in "aeio" else "a"
+
+
 def position_from_label(label: str) -> tuple[str, str]:
     """("ai", "") for "AI"; ("general", "system design") for a label that names no position."""
     position = POSITION_ALIASES.get(label.strip().lower())

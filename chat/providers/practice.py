@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from chat.judging import clarification_reply, follow_up_probe, judge, verdict_sentence
 from chat.providers.base import ANSWER, CLARIFICATION, Completion, Reaction, TurnContext, Usage
-from interviews.vocabulary import position_label, topic_label, with_particle
+from interviews.vocabulary import indefinite_article, position_label, topic_label, with_particle
+
+# The CV's skills named in the greeting, at most this long together (a long pair is cut to one, or none).
+MAX_GREETING_SKILLS_CHARS = 24
 
 
 class PracticeProvider:
@@ -20,22 +23,23 @@ class PracticeProvider:
     model = "practice-v2"
 
     def greeting(self, context: TurnContext) -> Completion:
+        # Short: the first question follows it in the same spoken message, and the whole should take
+        # under 60 words (200 characters in Korean) to listen to.
         skills = context.cv_summary.get("skills", [])[:2] if context.cv_summary else []
+        if len(", ".join(skills)) > MAX_GREETING_SKILLS_CHARS:
+            skills = skills[:1] if len(skills[0]) <= MAX_GREETING_SKILLS_CHARS else []
         if context.language == "ko":
             role = position_label(context.position, "ko")
             topic = f" ({topic_label(context.topic, 'ko')})" if context.topic else ""
-            text = f"안녕하세요! {role}{topic} 모의 면접을 시작하겠습니다. 한 번에 한 질문씩 드리겠습니다."
+            text = f"안녕하세요! {role}{topic} 모의 면접을 시작합니다."
             if skills:
-                text += f" 이력서의 {with_particle(', '.join(skills), '도')} 함께 살펴보겠습니다."
+                text += f" 이력서의 {with_particle(', '.join(skills), '도')} 함께 보겠습니다."
         else:
             role = position_label(context.position)
-            topic = f", focusing on {context.topic}" if context.topic else ""
-            text = (
-                f"Hello and welcome to your mock interview for a {role} position{topic}. "
-                "I'll ask one question at a time."
-            )
+            topic = f", on {context.topic}" if context.topic else ""
+            text = f"Hello! This is your mock interview for {indefinite_article(role)} {role} role{topic}."
             if skills:
-                text += f" We'll also talk about your experience with {' and '.join(skills)}."
+                text += f" We'll also talk about {' and '.join(skills)}."
         return Completion(content=text, model=self.model, latency_ms=0)
 
     def react(self, context: TurnContext) -> Reaction:
