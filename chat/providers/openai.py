@@ -50,6 +50,7 @@ from chat.providers.base import (
 )
 from chat.providers.practice import PracticeProvider, summary_text
 from interviews.matching import language_of
+from interviews.vocabulary import LANGUAGE_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +264,7 @@ def reaction_from(output: _Output, context: TurnContext) -> Reaction:
     Its usage is this completion's; `react` replaces it with the turn's total."""
     points = context.current.key_points if context.current else []
     personal = prompts.personal_upcoming(context)
-    data = validated_judgement(output, rubric_size=len(points), personal=personal)
+    data = validated_judgement(output, rubric_size=len(points), personal=personal, language=context.language)
     kind = data["kind"]
     texts = [p["text"] for p in points]
     covered = _unique(data["covered"]) if kind == ANSWER else []
@@ -293,12 +294,14 @@ def reaction_from(output: _Output, context: TurnContext) -> Reaction:
     )
 
 
-def validated_judgement(output: _Output, *, rubric_size: int, personal: bool) -> dict:
+def validated_judgement(output: _Output, *, rubric_size: int, personal: bool, language: str) -> dict:
     """The completion's JSON object if it is a usable judgement, else InvalidOutput naming every problem.
 
     Scores must be integers (they are clamped later, not refused); key point numbers must be in the
-    rubric (1-based) and not both covered and missed; texts are bounded as the prompt says, the verdict
-    is one line, and a kind's own text (verdict, clarification) is not empty."""
+    rubric (1-based) and not both covered and missed; texts are bounded as the prompt says, written in
+    the interview's `language` (a model may answer a Korean interview in English, especially when the
+    candidate wrote English), the verdict is one line, and a kind's own text (verdict, clarification)
+    is not empty."""
     if output.refusal:
         raise InvalidOutput(f"the model refused: {output.refusal[:200]}")
     if output.finish_reason == "length":
@@ -345,6 +348,12 @@ def validated_judgement(output: _Output, *, rubric_size: int, personal: bool) ->
             problems.append(f"{name} is longer than {limit} words")
     if problems:
         raise InvalidOutput("; ".join(problems))
+    for name in limits:
+        written_in = language_of(data[name]) if name in data else None
+        if written_in is not None and written_in != language:
+            problems.append(
+                f"{name} must be written in {LANGUAGE_NAMES.get(language, language)}, the interview's language"
+            )
     if "\n" in data["verdict"].strip():
         problems.append("verdict must be one sentence on one line")
     if data["kind"] in (ANSWER, NON_ANSWER) and not data["verdict"].strip():

@@ -320,7 +320,7 @@ def test_an_llm_failure_is_a_flat_503_and_the_next_message_recovers(api_client, 
     assert_flat(failed, 503)
     assert used_today(user) == 1  # refunded
     # That frontend cannot call /retry/: its next message gets the reply the stored answer is owed.
-    fake_llm.reply_next({"kind": "answer", "verdict": "좋은 답변입니다."})
+    fake_llm.reply_next({"kind": "answer", "verdict": "좋은 답변입니다.", "feedback": "핵심을 짚었습니다."})
     recovered = client.post("/api/chat/gpt/", {"user_input": "다시 보냅니다"}, format="json")
     assert recovered.status_code == 200
     assert recovered.json()["response"].startswith("좋은 답변입니다.")

@@ -16,6 +16,7 @@ from chat.judging import judge, verdict_sentence
 from chat.providers import get_provider
 from chat.providers.base import Asked, BankQuestion, ProviderError, Turn, TurnContext
 from chat.providers.practice import PracticeProvider, summary_text
+from interviews.matching import language_of
 
 POINTS = [
     {"text": "Keys are kept sorted", "keywords": ["sorted"], "synonyms": [], "probe": "How are the keys ordered?"},
@@ -178,13 +179,40 @@ def test_scores_and_covered_points_are_dropped_unless_it_is_an_answer(fake_llm, 
 
 
 def test_a_korean_answer_is_judged_as_written_in_korean(fake_llm):
-    fake_llm.reply_next({"verdict": "좋은 답변입니다."})
+    fake_llm.reply_next({"verdict": "좋은 답변입니다.", "feedback": "핵심을 잘 짚었습니다."})
     reaction = get_provider().react(context("B-트리는 키를 정렬된 상태로 유지하고 균형을 맞춥니다.", language="ko"))
     assert reaction.judgement.language == "ko"
     assert reaction.verdict == "좋은 답변입니다."
     system = system_text(sent(fake_llm))
     assert "Korean" in system
     assert "한국어" in system
+
+
+def test_a_judgement_in_the_wrong_language_is_repaired_then_replaced_by_the_practice_judge(fake_llm):
+    # A candidate who wrote English in a Korean interview easily gets an English verdict back.
+    english = {"verdict": "Good answer.", "feedback": "You covered the main point."}
+    fake_llm.reply_next(english)
+    fake_llm.reply_next(english)
+    reaction = get_provider().react(context("A B-tree keeps keys sorted and balanced.", language="ko"))
+
+    requests = fake_llm.requests_for(CHAT)
+    assert len(requests) == 2
+    repair = requests[1].body["messages"][-1]["content"]
+    assert "verdict must be written in Korean" in repair
+    assert "feedback must be written in Korean" in repair
+    assert reaction.judgement.judge == "practice-fallback"
+    assert reaction.judgement.language == "en"
+    assert reaction.verdict
+    assert language_of(reaction.verdict) == "ko"
+
+
+def test_english_terms_inside_a_korean_verdict_are_still_korean(fake_llm):
+    fake_llm.reply_next(
+        {"verdict": "B-tree 인덱스의 정렬과 균형을 잘 설명하셨습니다.", "feedback": "O(log n) 조회를 잘 짚었습니다."}
+    )
+    reaction = get_provider().react(context("B-트리는 키를 정렬된 상태로 유지합니다.", language="ko"))
+    assert len(fake_llm.requests_for(CHAT)) == 1
+    assert reaction.judgement.judge == "openai"
 
 
 # --------------------------------------------------------------------------- repair and fallback
