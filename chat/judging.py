@@ -98,9 +98,12 @@ def judge(context: TurnContext) -> Judgement:
     if looks_like_injection(message):
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
     covered = _covered(text, asked, message)
-    own_share = len(covered) / len(asked.key_points) if asked and asked.key_points else 0.0
-    if _NON_ANSWER.search(message) and len(content_words) < 12 and not covered:
-        return _non_answer(context, asked, written_in)
+    if _NON_ANSWER.search(message) and len(content_words) < 12:
+        # What is left once "I don't know" is taken out: a question whose point is to allow "I don't
+        # know" (LLM hallucination) is not answered by the phrase itself.
+        rest = _NON_ANSWER.sub(" ", message)
+        if not _covered(Text.of(rest), asked, rest):
+            return _non_answer(context, asked, written_in)
     clarifying = bool(_CLARIFYING.search(message))
     if clarifying and len(content_words) <= MAX_CLARIFICATION_WORDS and len(text.words) >= 2:
         # "Do you mean a unique constraint on the column?" asks, even when it names a point: unscored,
@@ -115,6 +118,13 @@ def judge(context: TurnContext) -> Judgement:
         return Judgement(kind=OFF_TOPIC, language=written_in, judge="practice", feedback=_feedback_off_topic(context))
     if len(content_words) < 2 and not covered:  # "ok", "...", "hmm": says nothing
         return _non_answer(context, asked, written_in)
+
+    if asked is not None and asked.follow_up and asked.bank is not None:
+        # A follow-up probes what the answer before it missed: the two are judged together, so that
+        # answering the probe adds to what was already said rather than standing alone.
+        earlier = Text.of("\n".join(_earlier_answers(context, asked.bank.id)))
+        covered = sorted(set(covered) | _covered_in(earlier, asked.bank, asked.bank.question))
+    own_share = len(covered) / len(asked.key_points) if asked and asked.key_points else 0.0
 
     # Only a bank question can be confused with another bank question: a personal question cannot.
     other_question, other_share = _best_other(text, context) if asked and asked.bank else (None, 0.0)
@@ -206,11 +216,9 @@ def _non_answer(context: TurnContext, asked: Asked | None, written_in: str) -> J
 
 def _covered_in(text: Text, question: BankQuestion, asked_text: str = "") -> set[int]:
     """Key points of a bank question the text makes, in the question's language or its twin's; for the
-    question asked (`asked_text`, as the candidate heard it), no credit for the question's own words."""
-    given = None
-    if asked_text:
-        # The question in either language: an English echo must not match the Korean points' English terms.
-        given = Text.of(f"{asked_text}\n{question.twin.question}" if question.twin is not None else asked_text)
+    question asked (`asked_text`, as the candidate heard it), no credit for the words they heard,
+    whichever language's points they would match."""
+    given = Text.of(asked_text) if asked_text else None
     covered = set(covered_points(text, question.key_points, given))
     if question.twin is not None and len(question.twin.key_points) == len(question.key_points):
         covered.update(covered_points(text, question.twin.key_points, given))
@@ -230,6 +238,21 @@ def _covered(text: Text, asked: Asked | None, message: str = "") -> list[int]:
         if index not in covered and point.get("pattern") and re.search(point["pattern"], message, re.IGNORECASE):
             covered.add(index)
     return sorted(covered)
+
+
+def _earlier_answers(context: TurnContext, question_id: int) -> list[str]:
+    """The candidate's messages on the question in play before the last one: those after the first of
+    the interviewer's messages at the end of the history that are all about this question."""
+    start = None
+    for index in range(len(context.history) - 2, -1, -1):
+        turn = context.history[index]
+        if turn.role == "assistant":
+            if turn.question_id != question_id:
+                break
+            start = index
+    if start is None:
+        return []
+    return [turn.content for turn in context.history[start + 1 : -1] if turn.role == "user"]
 
 
 def _best_other(text: Text, context: TurnContext) -> tuple[BankQuestion | None, float]:

@@ -159,6 +159,45 @@ def test_it_tells_kinds_of_messages_apart(message, kind):
     assert (judged.correctness is None) == (kind != ANSWER)
 
 
+def test_i_dont_know_is_a_non_answer_even_where_saying_it_is_a_point_of_the_question():
+    hallucination = BankQuestion(
+        id=9,
+        topic="llm",
+        question="Why do LLMs hallucinate, and how would you reduce it?",
+        model_answer="They predict plausible text; ground them with retrieval and let them say they don't know.",
+        key_points=[
+            {"text": "Grounding with retrieval", "keywords": ["retrieval"], "synonyms": [], "probe": "?"},
+            {"text": "Allow 'I don't know'", "keywords": ["i don't know", "abstain"], "synonyms": [], "probe": "?"},
+        ],
+    )
+    assert judge(context("I don't know.", question=hallucination)).kind == NON_ANSWER
+    said = judge(context("Use retrieval, and let the model answer I don't know.", question=hallucination))
+    assert said.kind == ANSWER
+    assert said.covered == ["Grounding with retrieval", "Allow 'I don't know'"]
+
+
+def test_the_answer_to_a_follow_up_is_judged_with_the_answer_it_follows():
+    follow_up = Asked(
+        stage="technical", slot=0, text=CONSTRAINTS.key_points[1]["probe"], bank=CONSTRAINTS,
+        key_points=CONSTRAINTS.key_points, follow_up=True,
+    )  # fmt: skip
+    history = [
+        Turn("assistant", "Welcome. First question: ...", 0),  # the question before this one
+        Turn("user", "Some earlier answer about a race condition."),  # not an answer to this question
+        Turn("assistant", f"Good. Next question: {CONSTRAINTS.question}", CONSTRAINTS.id),
+        Turn("user", "I would add a unique constraint on the username column."),
+        Turn("assistant", f"That covers part of it. {follow_up.text}", CONSTRAINTS.id),
+        Turn("user", "We catch the IntegrityError and tell the user the name is taken."),
+    ]
+    judged = judge(
+        TurnContext(position="be", topic="", language="en", history=history, current=follow_up, bank=[CONSTRAINTS])
+    )
+    assert judged.kind == ANSWER
+    assert judged.covered == ["A unique constraint in the database", "Handle the integrity error"]
+    assert judged.missed == ["Check-then-insert is a race"]  # said only in the answer to another question
+    assert judged.correctness == 4
+
+
 def test_gibberish_is_an_answer_scored_at_the_bottom():
     judged = judge(context("asdkj qweoiu zxmcn lkjasd poiqwe mnbvc"))
     assert judged.correctness == 1
