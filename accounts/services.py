@@ -159,6 +159,13 @@ class QuotaUnit:
             quota_refund(user=self.user, day=self.status.day)
 
 
+def quota_take(*, user: User, now: dt.datetime | None = None) -> QuotaUnit:
+    """Reserve one interviewer turn, for a caller that settles it itself (`consumed()` or
+    `hand_back()`, also on failure); raises QuotaExceeded when today's limit is spent. A turn that
+    spans more than one block of code (a streamed reply) takes it this way; others use quota_charge."""
+    return QuotaUnit(user=user, status=quota_reserve(user=user, now=now))
+
+
 @contextmanager
 def quota_charge(*, user: User, now: dt.datetime | None = None) -> Iterator[QuotaUnit]:
     """Reserve one interviewer turn for the body of the `with` block.
@@ -167,7 +174,7 @@ def quota_charge(*, user: User, now: dt.datetime | None = None) -> Iterator[Quot
     exception leaving the block refunds the unit, unless the body said `unit.consumed()`; leaving the
     block normally keeps it, unless the body said `unit.hand_back()`.
     """
-    unit = QuotaUnit(user=user, status=quota_reserve(user=user, now=now))
+    unit = quota_take(user=user, now=now)
     try:
         yield unit
     except BaseException:

@@ -5,7 +5,11 @@ Thin views: validate, call one turn service, render the result with the view's O
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
+from django.http import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -14,7 +18,16 @@ from rest_framework.views import APIView
 
 from accounts.serializers import QuotaSerializer
 from chat.planning import MAX_PER_STAGE, MAX_QUESTIONS
-from chat.services import StartResult, answer_retry, answer_submit, interview_finish, interview_start
+from chat.services import (
+    StartResult,
+    TurnResult,
+    answer_begin,
+    answer_retry,
+    interview_finish,
+    interview_start,
+    turn_complete,
+)
+from chat.streaming import EVENT_STREAM, event_stream_response, turn_events, wants_event_stream
 from interviews.apis import InterviewListApi
 from interviews.models import Language, Position
 from interviews.selectors import topic_canonical, topic_list
@@ -126,6 +139,14 @@ class InterviewAnswerApi(APIView):
         request=InputSerializer,
         responses={
             201: TurnOutputSerializer,
+            (200, EVENT_STREAM): OpenApiResponse(
+                response=OpenApiTypes.STR,
+                description="With `Accept: text/event-stream`: server-sent events. `event: delta` "
+                '`data: {"text": "..."}` for each piece of the reply as it is produced, then `event: done` '
+                "with the stored result (the 201 body), or `event: error` with the error envelope (the "
+                "answer stays stored; an upstream failure is refunded and retryable). Errors found before "
+                "the stream starts are plain JSON responses. A client that disconnects loses nothing.",
+            ),
             422: OpenApiResponse(
                 description="`idempotency_key_reused`: this Idempotency-Key came earlier with a different body; "
                 "nothing was stored or charged."
@@ -144,22 +165,36 @@ class InterviewAnswerApi(APIView):
             )
         ],
     )
-    def post(self, request: Request, interview_id: int) -> Response:
+    def post(self, request: Request, interview_id: int) -> HttpResponseBase:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key")
         header = self.HeaderSerializer(data={} if key is None else {"idempotency_key": key.strip(" \t")})
         header.is_valid(raise_exception=True)
-        result = answer_submit(
+        turn = answer_begin(
             user=request.user,
             interview_id=interview_id,
             content=data.validated_data["content"],
             spoken_seconds=data.validated_data.get("spoken_seconds"),
             idempotency_key=header.validated_data.get("idempotency_key"),
         )
-        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
-        body = self.OutputSerializer(result, context={"request": request}).data
-        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+        replayed = isinstance(turn, TurnResult) and turn.replayed
+        headers = {"Idempotent-Replayed": "true"} if replayed else {}
+        if wants_event_stream(request.headers.get("Accept", "")):
+            response = event_stream_response(turn_events(turn, partial(self._render, request=request)))
+            for name, value in headers.items():
+                response[name] = value
+            return response
+        result = turn if isinstance(turn, TurnResult) else turn_complete(turn)
+        return Response(self._render(result, request=request), status=status.HTTP_201_CREATED, headers=headers)
+
+    def perform_content_negotiation(self, request: Request, force: bool = False) -> tuple:
+        # An event stream is not rendered by DRF: the success is a StreamingHttpResponse, and errors
+        # before it (404, 409, 422, 429) are plain JSON, so JSON is the renderer whatever Accept says.
+        return super().perform_content_negotiation(request, force=True)
+
+    def _render(self, result: TurnResult, *, request: Request) -> dict:
+        return self.OutputSerializer(result, context={"request": request}).data
 
 
 class InterviewRetryApi(APIView):

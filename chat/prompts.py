@@ -39,21 +39,25 @@ _SUMMARY_FIELDS = ("overall", "dimensions", "stages", "strengths", "improvements
 # The judgement's shape, for structured output in strict mode: every property required, none other
 # allowed. Key points are reported by their number in the rubric of the system prompt, so the server
 # maps them to its own texts in the interview's language instead of trusting text the model wrote.
+# A model writes the properties in this order: the verdict, which the spoken reply starts with and a
+# streaming client shows first, comes right after the kind and the scores it must agree with.
+_REACTION_PROPERTIES: dict = {
+    "kind": {"type": "string", "enum": list(KINDS)},
+    "scores": {
+        "type": "object",
+        "properties": {name: {"type": "integer", "enum": [1, 2, 3, 4, 5]} for name in SCORE_NAMES},
+        "required": list(SCORE_NAMES),
+        "additionalProperties": False,
+    },
+    "verdict": {"type": "string"},
+    "covered": {"type": "array", "items": {"type": "integer"}},
+    "missed": {"type": "array", "items": {"type": "integer"}},
+    **{name: {"type": "string"} for name in REACTION_TEXTS if name != "verdict"},
+}
 REACTION_SCHEMA: dict = {
     "type": "object",
-    "properties": {
-        "kind": {"type": "string", "enum": list(KINDS)},
-        "scores": {
-            "type": "object",
-            "properties": {name: {"type": "integer", "enum": [1, 2, 3, 4, 5]} for name in SCORE_NAMES},
-            "required": list(SCORE_NAMES),
-            "additionalProperties": False,
-        },
-        "covered": {"type": "array", "items": {"type": "integer"}},
-        "missed": {"type": "array", "items": {"type": "integer"}},
-        **{name: {"type": "string"} for name in REACTION_TEXTS},
-    },
-    "required": ["kind", "scores", "covered", "missed", *REACTION_TEXTS],
+    "properties": _REACTION_PROPERTIES,
+    "required": list(_REACTION_PROPERTIES),
     "additionalProperties": False,
 }
 REACTION_FORMAT: dict = {

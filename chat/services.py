@@ -6,6 +6,8 @@ quota (accounts) -> store what the candidate sent (interviews) -> call the provi
 database connection held -> store the reply (interviews) -> synthesize its audio after commit (speech).
 `quota_charge` refunds the unit on any failure; a candidate's answer, once stored, is never
 deleted and stays waiting until exactly one reply exists (`/retry/` produces it after a failure).
+An answer's turn comes in two parts, so that a streamed reply can start only once the answer is
+stored and charged (errors before that are plain JSON): `answer_begin`, then `turn_complete`.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -24,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
-from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_charge
+from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_charge, quota_take
 from chat import script
 from chat.planning import Grounding, asked_for_item, default_plan, plan_items, plan_shrunk, turns_for
 from chat.providers import get_provider
@@ -36,6 +39,7 @@ from chat.providers.base import (
     Completion,
     Judgement,
     ProviderError,
+    TextSink,
     Turn,
     TurnContext,
     Usage,
@@ -235,6 +239,16 @@ def interview_start(
     return StartResult(interview=interview, messages=[opening], quota=unit.status, notice=notice)
 
 
+@dataclass(frozen=True)
+class StartedTurn:
+    """An answer stored and its turn charged, the reply still to come (`turn_complete`)."""
+
+    user: User
+    interview: Interview
+    answer: Message
+    unit: QuotaUnit
+
+
 def answer_submit(
     *,
     user: User,
@@ -248,6 +262,27 @@ def answer_submit(
     With an idempotency key, a repeat with the same body returns the first result (same ids) without
     a new charge; the key with another body raises IdempotencyKeyReused (nothing stored or charged).
     """
+    turn = answer_begin(
+        user=user,
+        interview_id=interview_id,
+        content=content,
+        idempotency_key=idempotency_key,
+        spoken_seconds=spoken_seconds,
+    )
+    return turn if isinstance(turn, TurnResult) else turn_complete(turn)
+
+
+def answer_begin(
+    *,
+    user: User,
+    interview_id: int,
+    content: str,
+    idempotency_key: str | None = None,
+    spoken_seconds: float | None = None,
+) -> TurnResult | StartedTurn:
+    """The first part of answer_submit: every check, the charge, and the stored answer. Returns the
+    earlier result for a replayed idempotency key, else the started turn, which the caller must pass
+    to turn_complete (it settles the unit and the answer's lease, whatever happens)."""
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
     fingerprint = answer_fingerprint(content=content, spoken_seconds=spoken_seconds)
     if idempotency_key and (earlier := answer_get_by_idempotency_key(interview=interview, key=idempotency_key)):
@@ -259,29 +294,63 @@ def answer_submit(
     if interview.stage == Stage.CLOSING:
         raise InterviewComplete()
 
-    with quota_charge(user=user) as unit:
-        try:
-            answer = answer_create(
-                interview=interview,
-                content=content,
-                idempotency_key=idempotency_key,
-                idempotency_fingerprint=fingerprint,
-                lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
-                spoken_seconds=spoken_seconds,
-            )
-        except AnswerPending:
-            # A concurrent request won the race: with this idempotency key, its result is ours, if it
-            # was sent with the same body (else _replay refuses it, and the unit is refunded either way).
-            earlier = idempotency_key and answer_get_by_idempotency_key(interview=interview, key=idempotency_key)
-            if not earlier:
-                raise
-            unit.hand_back()
-            return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
-        with _lease_freed_on_failure(answer):
-            reply = _reply(interview=interview, answer=answer)
-        quota = _settle(unit, reply=reply, user=user)
+    unit = quota_take(user=user)
+    try:
+        answer = answer_create(
+            interview=interview,
+            content=content,
+            idempotency_key=idempotency_key,
+            idempotency_fingerprint=fingerprint,
+            lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
+            spoken_seconds=spoken_seconds,
+        )
+    except AnswerPending:
+        # A concurrent request won the race: with this idempotency key, its result is ours, if it
+        # was sent with the same body (else _replay refuses it, and the unit is refunded either way).
+        unit.hand_back()
+        earlier = idempotency_key and answer_get_by_idempotency_key(interview=interview, key=idempotency_key)
+        if not earlier:
+            raise
+        return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
+    except BaseException:
+        unit.hand_back()
+        raise
+    return StartedTurn(user=user, interview=interview, answer=answer, unit=unit)
+
+
+def turn_complete(turn: StartedTurn, *, on_text: TextSink | None = None) -> TurnResult:
+    """The second part of a turn: the reply, produced, stored and settled. On failure the unit is
+    refunded and the answer stays stored and waiting, its lease freed for /retry/.
+
+    Given `on_text`, the reply's text is passed on as it is produced: the provider's preview of the
+    verdict while it thinks, then the rest of the stored reply, word by word (all of it, for a
+    provider that previews nothing). Pieces end once the preview turns out not to be how the stored
+    reply begins (a repaired judgement): the stored reply is the truth."""
+    sent: list[str] = []
+
+    def preview(piece: str) -> None:
+        sent.append(piece)
+        on_text(piece)
+
+    try:
+        with _lease_freed_on_failure(turn.answer):
+            reply = _reply(interview=turn.interview, answer=turn.answer, on_text=preview if on_text else None)
+        quota = _settle(turn.unit, reply=reply, user=turn.user)
+    except BaseException:
+        turn.unit.hand_back()
+        raise
     _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=quota, interview=interview)
+    if on_text is not None:
+        for piece in _rest_of(reply.content, "".join(sent)):
+            on_text(piece)
+    return TurnResult(answer=turn.answer, reply=reply, quota=quota, interview=turn.interview)
+
+
+def _rest_of(text: str, previewed: str) -> list[str]:
+    """What of `text` a listener who got `previewed` still needs, a word (and the space before it) at a time."""
+    if not text.startswith(previewed):
+        return []
+    return re.findall(r"\s*\S+", text[len(previewed) :])
 
 
 def answer_retry(*, user: User, interview_id: int) -> TurnResult:
@@ -292,7 +361,8 @@ def answer_retry(*, user: User, interview_id: int) -> TurnResult:
     answer = answer_pending(interview=interview)
     if answer is None:
         raise NothingToRetry()
-    return _retry(user=user, interview=interview, answer=answer)
+    turn = _retry(user=user, interview=interview, answer=answer)
+    return turn if isinstance(turn, TurnResult) else turn_complete(turn)
 
 
 def interview_finish(*, user: User, interview_id: int) -> FinishResult:
@@ -323,7 +393,9 @@ def _summarize(context: TurnContext, *, report: dict) -> Completion:
     return get_provider().summarize(context, report)
 
 
-def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
+def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult | StartedTurn:
+    """Take over the waiting answer's reply: the started turn, or the reply a concurrent request
+    produced meanwhile."""
     if not answer_claim_reply(answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS):
         reply = reply_for_answer(answer=answer)
         if reply is not None:  # finished by a concurrent request in the meantime
@@ -331,11 +403,9 @@ def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult:
                 answer=answer, reply=reply, quota=quota_status(user=user), interview=interview, replayed=True
             )
         raise ReplyInProgress()
-    with _lease_freed_on_failure(answer), quota_charge(user=user) as unit:
-        reply = _reply(interview=interview, answer=answer)
-        quota = _settle(unit, reply=reply, user=user)
-    _synthesize_after_commit(reply)
-    return TurnResult(answer=answer, reply=reply, quota=quota, interview=interview)
+    with _lease_freed_on_failure(answer):
+        unit = quota_take(user=user)
+    return StartedTurn(user=user, interview=interview, answer=answer, unit=unit)
 
 
 def answer_fingerprint(*, content: str, spoken_seconds: float | None = None) -> str:
@@ -355,7 +425,7 @@ def _check_same_body(answer: Message, fingerprint: str) -> None:
         raise IdempotencyKeyReused()
 
 
-def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: str) -> TurnResult:
+def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: str) -> TurnResult | StartedTurn:
     _check_same_body(answer, fingerprint)
     reply = reply_for_answer(answer=answer)
     if reply is not None:
@@ -367,11 +437,11 @@ def _replay(*, user: User, interview: Interview, answer: Message, fingerprint: s
     return _retry(user=user, interview=interview, answer=answer)
 
 
-def _reply(*, interview: Interview, answer: Message) -> Message:
+def _reply(*, interview: Interview, answer: Message, on_text: TextSink | None = None) -> Message:
     """Judge the answer and produce the reply the plan calls for: the provider judges and words, the
     server decides the move (script.decide) and composes the spoken message."""
     context = _interview_context(interview)
-    reaction = _ask(get_provider().react, context)
+    reaction = _ask(partial(get_provider().react, on_text=on_text), context)
     move = script.decide(
         judgement=reaction.judgement, current=context.current, upcoming=context.upcoming, follow_up=reaction.follow_up
     )

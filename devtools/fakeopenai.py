@@ -2,14 +2,19 @@
 
 It fakes the two endpoints the product calls through the official ``openai`` SDK:
 
-* ``POST /v1/chat/completions`` - a non-streaming ``chat.completion`` with ``usage``; with
-  ``response_format`` ``json_schema`` (structured output) the reply is by default a JSON object built
-  from the schema (see ``structured_default``), and a strict schema that the real API would refuse
-  (an object whose properties are not all required, or that allows additional properties) is a 400;
+* ``POST /v1/chat/completions`` - a ``chat.completion`` with ``usage``, or with ``stream: true`` the
+  same as server-sent ``chat.completion.chunk`` events ending in ``data: [DONE]`` (usage in a last
+  chunk when ``stream_options.include_usage`` is set); with ``response_format`` ``json_schema``
+  (structured output) the reply is by default a JSON object built from the schema (see
+  ``structured_default``), and a strict schema that the real API would refuse (an object whose
+  properties are not all required, or that allows additional properties) is a 400;
 * ``POST /v1/audio/speech`` - a short, valid MP3 of silence (``response_format`` mp3 only);
+* ``POST /v1/audio/transcriptions`` - multipart ``file`` and ``model`` (``language``, ``prompt``,
+  ``response_format`` json, text or verbose_json): the text set by ``transcribe_with()`` (by default
+  a fixed English sentence), with ``language`` and ``duration`` (exact for WAV) in verbose_json;
 
-and answers anything else with a 404 in OpenAI's error shape. Streaming, ``n > 1`` and other
-audio formats are refused with a 400, so a product change that starts using them fails loudly.
+and answers anything else with a 404 in OpenAI's error shape. ``n > 1`` and other audio formats are
+refused with a 400, so a product change that starts using them fails loudly.
 
 It runs a real HTTP server on 127.0.0.1 and speaks the real wire protocol (JSON bodies, status
 codes, OpenAI's error bodies, ``retry-after``, dropped and stalled connections) rather than being
@@ -17,9 +22,10 @@ a mock: with ``OpenAI(base_url=server.base_url, api_key="x")`` the SDK's own req
 response parsing, timeouts and error mapping (``RateLimitError``, ``APITimeoutError``, ...) run
 exactly as they do against the real API, so the product's handling of them is what gets tested.
 
-Test hooks: ``reply_with()``; ``reply_next()`` scripts the next replies (raw text such as invalid
+Test hooks: ``reply_with()``; ``transcribe_with()``; ``reply_next()`` scripts the next replies (raw text such as invalid
 JSON, an object laid over the schema's default, a refusal, a ``finish_reason``); recorded requests
-(``last_request``, ``requests_for()``, ``clear_requests()``); ``latency`` before every answer;
+(``last_request``, ``requests_for()``, ``clear_requests()``); ``latency`` before every answer (before
+the first chunk of a stream) and ``stream_interval`` between a stream's chunks;
 ``fail_next(kind)`` to inject one of ``FAILURE_KINDS``; ``stop()`` returns promptly even while a
 request is hanging.
 
@@ -35,6 +41,8 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import email.parser
+import email.policy
 import json
 import math
 import re
@@ -57,6 +65,12 @@ FAILURE_KINDS: frozenset[str] = frozenset({"429", "500", "503", "timeout", "drop
 
 CHAT_PATH = "/v1/chat/completions"
 SPEECH_PATH = "/v1/audio/speech"
+TRANSCRIPTION_PATH = "/v1/audio/transcriptions"
+#: What a transcription says unless ``transcribe_with()`` set another text.
+DEFAULT_TRANSCRIPT = "I would add an index on the columns the query filters by and check the plan."
+# ISO-639-1 -> the language name verbose_json reports (Whisper reports names, not codes).
+_LANGUAGE_NAMES = {"en": "english", "ko": "korean", "ja": "japanese"}
+_TRANSCRIPTION_FORMATS = ("json", "text", "verbose_json")
 
 # status, error type, error code, message
 _INJECTED_ERRORS: dict[str, tuple[int, str, str, str]] = {
@@ -125,6 +139,11 @@ def _error_body(message: str, type_: str, code: str | None, param: str | None = 
 def _count_tokens(content: Any) -> int:
     # Word counts are enough: tests only need stable, plausible numbers.
     return len(content.split()) if isinstance(content, str) else 0
+
+
+def _stream_pieces(text: str) -> list[str]:
+    """``text`` cut as a model streams it: a word (with the space before it) or a bit of JSON at a time."""
+    return re.findall(r"\s*[^\s\"{}\[\],:]+|\s*[\"{}\[\],:]", text) if text else []
 
 
 def structured_default(schema: Any, name: str = "") -> Any:
@@ -293,12 +312,15 @@ class FakeOpenAI:
         self.latency = float(latency)
         #: How long a "timeout" failure stalls; the client should give up first.
         self.hang_seconds = float(hang_seconds)
+        #: Seconds between two chunks of a streamed completion (the first comes after ``latency``).
+        self.stream_interval = 0.0
 
         self._lock = threading.Lock()
         self._requests: list[RecordedRequest] = []
         # None: a request let through (``fail_next(kind, after=n)``).
         self._failures: collections.deque[str | None] = collections.deque()
         self._fixed_reply: str | None = None
+        self._transcript = DEFAULT_TRANSCRIPT
         self._scripted: collections.deque[_Scripted] = collections.deque()
         self._reply_count = 0
         self._connections: set[socket.socket] = set()
@@ -368,6 +390,10 @@ class FakeOpenAI:
     def reply_with(self, text: str | None) -> None:
         """Answer every chat completion with ``text``; ``None`` restores the default replies."""
         self._fixed_reply = text
+
+    def transcribe_with(self, text: str | None) -> None:
+        """Transcribe every audio file as ``text``; ``None`` restores ``DEFAULT_TRANSCRIPT``."""
+        self._transcript = DEFAULT_TRANSCRIPT if text is None else text
 
     def reply_next(
         self,
@@ -455,11 +481,14 @@ class FakeOpenAI:
     def _handle(self, h: _Handler) -> None:
         path = h.path.split("?", 1)[0]
         raw = h.read_body()
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = None
-        is_api_call = h.command == "POST" and path in (CHAT_PATH, SPEECH_PATH)
+        if path == TRANSCRIPTION_PATH:
+            body = _multipart_fields(h.headers.get("content-type", ""), raw)
+        else:
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                body = None
+        is_api_call = h.command == "POST" and path in (CHAT_PATH, SPEECH_PATH, TRANSCRIPTION_PATH)
         failure = None
         if is_api_call:
             with self._lock:
@@ -472,6 +501,8 @@ class FakeOpenAI:
             if not is_api_call:
                 raise _APIError(404, f"Invalid URL ({h.command} {path})", code="unknown_url")
             if not isinstance(body, dict):
+                if path == TRANSCRIPTION_PATH:
+                    raise _APIError(400, "Could not parse multipart form.")
                 raise _APIError(400, "We could not parse the JSON body of your request.")
             if not body.get("model"):
                 raise _APIError(400, "you must provide a model parameter", param="model")
@@ -482,6 +513,8 @@ class FakeOpenAI:
                 return
             if path == CHAT_PATH:
                 self._chat(h, body, failure)
+            elif path == TRANSCRIPTION_PATH:
+                self._transcription(h, body, failure)
             else:
                 self._speech(h, body, failure)
         except _APIError as err:
@@ -509,8 +542,6 @@ class FakeOpenAI:
         messages = body.get("messages")
         if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
             raise _APIError(400, "Missing required parameter: 'messages'.", param="messages")
-        if body.get("stream"):
-            raise _APIError(400, "FakeOpenAI does not stream.", param="stream")
         if body.get("n", 1) != 1:
             raise _APIError(400, "FakeOpenAI answers with one choice only.", param="n")
         schema = self._structured_schema(body.get("response_format"))
@@ -519,6 +550,14 @@ class FakeOpenAI:
         )
         prompt_tokens = sum(_count_tokens(m.get("content")) for m in messages)
         completion_tokens = _count_tokens(text) + _count_tokens(refusal)
+        usage = {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        }
+        if body.get("stream"):
+            self._stream(h, body, text=text, refusal=refusal, finish_reason=finish_reason, usage=usage, failure=failure)
+            return
         choice = {
             "index": 0,
             "message": {"role": "assistant", "content": None if refusal else text, "refusal": refusal},
@@ -532,13 +571,58 @@ class FakeOpenAI:
             "model": body["model"],
             "system_fingerprint": "fp_fakeopenai",
             "choices": [] if failure == "no_choices" else [choice],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
+            "usage": usage,
         }
         h.send_json(200, completion)
+
+    def _stream(
+        self,
+        h: _Handler,
+        body: dict[str, Any],
+        *,
+        text: str,
+        refusal: str | None,
+        finish_reason: str,
+        usage: dict[str, int],
+        failure: str | None,
+    ) -> None:
+        """The completion as OpenAI streams it: server-sent ``chat.completion.chunk`` events, the
+        text in small pieces ``stream_interval`` apart, then the finish reason, the usage when asked
+        for, and ``data: [DONE]``. Sent without a length, the connection closes at the end."""
+        h.close_connection = True
+        h.send_response(200)
+        h.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        h.send_header("Cache-Control", "no-cache")
+        h.send_header("x-request-id", f"req_{uuid.uuid4().hex}")
+        h.end_headers()
+        chunk_id = f"chatcmpl-fake{uuid.uuid4().hex[:24]}"
+
+        def chunk(delta: dict[str, Any] | None, finish: str | None = None, extra: dict | None = None) -> bytes:
+            choices = [] if delta is None else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+            event = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body["model"],
+                "system_fingerprint": "fp_fakeopenai",
+                "choices": choices,
+                **(extra or {}),
+            }
+            return f"data: {json.dumps(event, ensure_ascii=False)}\n\n".encode()
+
+        pieces = [] if failure == "no_choices" else _stream_pieces(refusal if refusal else text)
+        h.wfile.write(chunk({"role": "assistant", "content": "", "refusal": None}))
+        h.wfile.flush()
+        for n, piece in enumerate(pieces):
+            if n and not self._sleep(self.stream_interval):
+                return
+            h.wfile.write(chunk({"refusal": piece} if refusal else {"content": piece}))
+            h.wfile.flush()
+        h.wfile.write(chunk({}, finish_reason))
+        if (body.get("stream_options") or {}).get("include_usage"):
+            h.wfile.write(chunk(None, extra={"usage": usage}))
+        h.wfile.write(b"data: [DONE]\n\n")
+        h.wfile.flush()
 
     @staticmethod
     def _structured_schema(response_format: Any) -> dict[str, Any] | None:
@@ -574,13 +658,68 @@ class FakeOpenAI:
         h.send_bytes(200, b"" if failure == "empty" else silent_mp3(seconds), "audio/mpeg")
 
 
+    def _transcription(self, h: _Handler, body: dict[str, Any], failure: str | None) -> None:
+        audio = body.get("file")
+        if not isinstance(audio, dict) or not audio.get("data"):
+            raise _APIError(400, "Missing required parameter: 'file'.", param="file")
+        response_format = body.get("response_format") or "json"
+        if response_format not in _TRANSCRIPTION_FORMATS:
+            raise _APIError(400, f"FakeOpenAI does not produce {response_format!r}.", param="response_format")
+        text = "" if failure == "empty" else self._transcript
+        if response_format == "text":
+            h.send_bytes(200, f"{text}\n".encode(), "text/plain; charset=utf-8")
+            return
+        payload: dict[str, Any] = {"text": text}
+        if response_format == "verbose_json":
+            language = _LANGUAGE_NAMES.get(body.get("language") or "en", "english")
+            duration = _audio_seconds(audio["data"])
+            payload = {"task": "transcribe", "language": language, "duration": duration, "text": text, "segments": []}
+        h.send_json(200, payload)
+
+
+def _multipart_fields(content_type: str, raw: bytes) -> dict[str, Any] | None:
+    """A multipart/form-data body as ``{name: value}``, a file as ``{"filename", "content_type", "data"}``;
+    None when it is not multipart (the real API answers that with a 400 too)."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    if not message.is_multipart():
+        return None
+    fields: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is not None:
+            fields[name] = {"filename": filename, "content_type": part.get_content_type(), "data": data}
+        else:
+            fields[name] = data.decode("utf-8", "replace")
+    return fields
+
+
+def _audio_seconds(data: bytes) -> float:
+    """The length of a WAV file from its header; for other formats a plausible guess from the size
+    (about 4 KB a second, Opus at 32 kbps)."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        byte_rate = int.from_bytes(data[28:32], "little")
+        position = 12
+        while position + 8 <= len(data):
+            chunk, size = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
+            if chunk == b"data" and byte_rate:
+                return round(min(size, len(data) - position - 8) / byte_rate, 2)
+            position += 8 + size + (size % 2)
+    return round(len(data) / 4000, 2)
+
+
 # --------------------------------------------------------------------------- command line
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.fakeopenai",
-        description="Serve a fake OpenAI API (chat completions, audio speech) until Ctrl-C.",
+        description="Serve a fake OpenAI API (chat completions, audio speech and transcriptions) until Ctrl-C.",
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8100, help="0 picks a free port")

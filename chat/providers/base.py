@@ -6,18 +6,25 @@ words things. It is an object with `name` and three methods, each returning its 
 `ProviderError` (never a vendor exception):
 - `greeting(context)`: one or two sentences welcoming the candidate (no question: the server appends
   the plan's first question);
-- `react(context)`: a `Reaction` to the candidate's last message (`context.history[-1]`), which
-  answers `context.current`: the message's `Judgement` (kind, scores, key points), one spoken sentence
-  of verdict, and, when they apply, an answer to a clarifying question (without the solution), a
-  follow-up probing a missed point (without naming it), and a personal question for `context.upcoming`;
+- `react(context, on_text=None)`: a `Reaction` to the candidate's last message (`context.history[-1]`),
+  which answers `context.current`: the message's `Judgement` (kind, scores, key points), one spoken
+  sentence of verdict, and, when they apply, an answer to a clarifying question (without the
+  solution), a follow-up probing a missed point (without naming it), and a personal question for
+  `context.upcoming`. Given `on_text`, a provider that produces the verdict gradually (an LLM) calls
+  it with each new piece of the verdict of an answer or a non-answer as it arrives, in order; the
+  pieces are a preview, the returned Reaction is the truth (a repair may change the verdict);
 - `summarize(context, report)`: a short prose summary of a report whose numbers the server computed
   (the provider may word them, never change them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
+
+# Called with each new piece of streamed text (see `react`).
+TextSink = Callable[[str], None]
 
 # Judgement kinds (interviews.models.Evaluation.Kind): only an answer is scored.
 ANSWER, CLARIFICATION, OFF_TOPIC, NON_ANSWER = "answer", "clarification", "off_topic", "non_answer"
@@ -149,6 +156,6 @@ class Provider(Protocol):
 
     def greeting(self, context: TurnContext) -> Completion: ...
 
-    def react(self, context: TurnContext) -> Reaction: ...
+    def react(self, context: TurnContext, on_text: TextSink | None = None) -> Reaction: ...
 
     def summarize(self, context: TurnContext, report: dict) -> Completion: ...

@@ -45,6 +45,7 @@ from chat.providers.base import (
     Judgement,
     ProviderError,
     Reaction,
+    TextSink,
     TurnContext,
     Usage,
 )
@@ -149,13 +150,18 @@ class OpenAIProvider:
         logger.warning("unusable greeting from %s (%s); using the practice greeting", output.model, problem)
         return output.completion(PracticeProvider().greeting(context).content)
 
-    def react(self, context: TurnContext) -> Reaction:
+    def react(self, context: TurnContext, on_text: TextSink | None = None) -> Reaction:
         messages = prompts.reaction_messages(
             context,
             history_budget_tokens=self.config.history_budget_tokens,
             cv_budget_tokens=self.config.cv_budget_tokens,
         )
-        first = self._complete(messages, response_format=prompts.REACTION_FORMAT, max_tokens=self._judgement_tokens)
+        first = self._complete(
+            messages,
+            response_format=prompts.REACTION_FORMAT,
+            max_tokens=self._judgement_tokens,
+            verdict=VerdictPreview(on_text) if on_text else None,
+        )
         outputs, reaction = [first], None
         try:
             reaction = reaction_from(first, context)
@@ -192,10 +198,18 @@ class OpenAIProvider:
     def _judgement_tokens(self) -> int:
         return self.config.max_tokens * JUDGEMENT_TOKENS_FACTOR
 
-    def _complete(self, messages: list[dict], *, max_tokens: int, response_format: dict | None = None) -> _Output:
+    def _complete(
+        self,
+        messages: list[dict],
+        *,
+        max_tokens: int,
+        response_format: dict | None = None,
+        verdict: VerdictPreview | None = None,
+    ) -> _Output:
         """One completion from the primary model, or the fallback model after a timeout, 429 or 5xx.
-        Raises ProviderError for any transport failure; a malformed answer is returned as it is."""
-        call = {"messages": messages, "max_tokens": max_tokens, "response_format": response_format}
+        Raises ProviderError for any transport failure; a malformed answer is returned as it is.
+        With `verdict`, the completion is streamed and the verdict previewed as it arrives."""
+        call = {"messages": messages, "max_tokens": max_tokens, "response_format": response_format, "verdict": verdict}
         try:
             return self._call(self.client, self.config.model, **call)
         except _FALLBACK_ERRORS as exc:
@@ -228,10 +242,20 @@ class OpenAIProvider:
             return None
 
     def _call(
-        self, client: openai.OpenAI, model: str, *, messages: list[dict], max_tokens: int, response_format: dict | None
+        self,
+        client: openai.OpenAI,
+        model: str,
+        *,
+        messages: list[dict],
+        max_tokens: int,
+        response_format: dict | None,
+        verdict: VerdictPreview | None = None,
     ) -> _Output:
         started = time.monotonic()
         extra: dict[str, Any] = {"response_format": response_format} if response_format else {}
+        if verdict is not None:
+            return self._call_streamed(client, model, messages=messages, max_tokens=max_tokens, extra=extra,
+                                       verdict=verdict, started=started)  # fmt: skip
         response = client.chat.completions.create(
             model=model,
             messages=messages,
@@ -253,6 +277,124 @@ class OpenAIProvider:
             completion_tokens=usage.completion_tokens if usage else None,
             latency_ms=latency_ms,
         )
+
+    def _call_streamed(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        *,
+        messages: list[dict],
+        max_tokens: int,
+        extra: dict[str, Any],
+        verdict: VerdictPreview,
+        started: float,
+    ) -> _Output:
+        """The same completion, streamed: its pieces go to `verdict` as they arrive."""
+        stream = client.chat.completions.create(
+            model=model,
+            messages=messages,
+            temperature=self.config.temperature,
+            max_tokens=max_tokens,
+            stream=True,
+            stream_options={"include_usage": True},
+            **extra,
+        )
+        content: list[str] = []
+        refusal: list[str] = []
+        finish_reason, answered_by, usage = "", model, None
+        with stream:  # closes the HTTP response however the loop ends
+            for chunk in stream:
+                answered_by = chunk.model or answered_by
+                usage = chunk.usage or usage
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                if choice.delta.content:
+                    content.append(choice.delta.content)
+                    verdict.feed(choice.delta.content)
+                if choice.delta.refusal:
+                    refusal.append(choice.delta.refusal)
+                finish_reason = choice.finish_reason or finish_reason
+        return _Output(
+            content="".join(content).strip(),
+            refusal="".join(refusal) or None,
+            requested_model=model,
+            model=answered_by,
+            finish_reason=finish_reason,
+            prompt_tokens=usage.prompt_tokens if usage else None,
+            completion_tokens=usage.completion_tokens if usage else None,
+            latency_ms=int((time.monotonic() - started) * 1000),
+        )
+
+
+class VerdictPreview:
+    """Reads a judgement's JSON as it streams in and passes on the text of its `verdict` as it grows,
+    once `kind` says the verdict is what the spoken reply starts with (an answer or a non-answer: a
+    clarification or a steer back starts otherwise). Tolerant of any cut between pieces."""
+
+    _KIND = re.compile(r'"kind"\s*:\s*"(\w+)"')
+    _VERDICT = re.compile(r'"verdict"\s*:\s*"')
+    _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+    def __init__(self, sink: TextSink) -> None:
+        self.sink = sink
+        self.buffer = ""
+        self.start: int | None = None  # where the verdict's string begins in the buffer
+        self.read = 0  # how far into it has been decoded
+        self.done = False
+        self.sent = ""
+
+    def feed(self, piece: str) -> None:
+        if self.done:
+            return
+        self.buffer += piece
+        if self.start is None:
+            found = self._VERDICT.search(self.buffer)
+            if found is None:
+                return
+            kind = self._KIND.search(self.buffer)
+            if kind is None or kind.group(1) not in (ANSWER, NON_ANSWER):
+                self.done = True
+                return
+            self.start = self.read = found.end()
+        text, self.read, self.done = self._decode(self.read)
+        if text:
+            self.sent += text
+            self.sink(text)
+
+    def _decode(self, position: int) -> tuple[str, int, bool]:
+        """The string's characters from `position` that are complete so far, where to go on from, and
+        whether the closing quote was reached. An escape cut by the piece boundary waits for the rest."""
+        out = []
+        buffer = self.buffer
+        while position < len(buffer):
+            char = buffer[position]
+            if char == '"':
+                return "".join(out), position + 1, True
+            if char != "\\":
+                out.append(char)
+                position += 1
+                continue
+            if position + 1 >= len(buffer):
+                break
+            code = buffer[position + 1]
+            if code == "u":
+                if position + 6 > len(buffer):
+                    break
+                unit = int(buffer[position + 2 : position + 6], 16)
+                if 0xD800 <= unit < 0xDC00:  # a surrogate pair (an emoji): wait for its second half
+                    if position + 12 > len(buffer):
+                        break
+                    low = int(buffer[position + 8 : position + 12], 16)
+                    out.append(chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)))
+                    position += 12
+                    continue
+                out.append(chr(unit))
+                position += 6
+            else:
+                out.append(self._ESCAPES.get(code, code))
+                position += 2
+        return "".join(out), position, False
 
 
 # -- the judgement ------------------------------------------------------------------

@@ -11,7 +11,7 @@ not another), says one sentence of verdict, answers a clarifying question with t
 from __future__ import annotations
 
 from chat.judging import clarification_reply, follow_up_probe, judge, verdict_sentence
-from chat.providers.base import ANSWER, CLARIFICATION, Completion, Reaction, TurnContext, Usage
+from chat.providers.base import ANSWER, CLARIFICATION, Completion, Reaction, TextSink, TurnContext, Usage
 from interviews.vocabulary import indefinite_article, position_label, topic_label, with_particle
 
 # The CV's skills named in the greeting, at most this long together (a long pair is cut to one, or none).
@@ -42,7 +42,8 @@ class PracticeProvider:
                 text += f" We'll also talk about {' and '.join(skills)}."
         return Completion(content=text, model=self.model, latency_ms=0)
 
-    def react(self, context: TurnContext) -> Reaction:
+    def react(self, context: TurnContext, on_text: TextSink | None = None) -> Reaction:
+        # Judged at once: nothing to preview (the turn flow streams the composed reply's words).
         judgement = judge(context)
         clarification = clarification_reply(context) if judgement.kind == CLARIFICATION else ""
         weak = judgement.kind == ANSWER and (judgement.correctness or 1) <= 2 and not judgement.mismatched

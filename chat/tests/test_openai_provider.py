@@ -5,16 +5,20 @@ No database: contexts are built by hand, as the turn flow would build them."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chat import prompts
 from chat.judging import judge, verdict_sentence
 from chat.providers import get_provider
 from chat.providers.base import Asked, BankQuestion, ProviderError, Turn, TurnContext
+from chat.providers.openai import VerdictPreview
 from chat.providers.practice import PracticeProvider, summary_text
 from interviews.matching import language_of
 
@@ -566,3 +570,61 @@ def test_a_summary_with_an_invented_number_or_none_at_all_becomes_the_practice_s
     completion = get_provider().summarize(context(), REPORT)
     assert completion.content == summary_text(REPORT, "en")
     assert completion.model == "primary-model"
+
+
+# --------------------------------------------------------------------------- streaming
+
+
+@given(
+    verdict=st.text(max_size=60),
+    kind=st.sampled_from(["answer", "non_answer"]),
+    ensure_ascii=st.booleans(),
+    cuts=st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=40),
+)
+def test_the_verdict_preview_passes_on_exactly_the_verdict_however_the_json_is_cut(verdict, kind, ensure_ascii, cuts):
+    document = json.dumps(
+        {"kind": kind, "scores": {"correctness": 4}, "verdict": verdict, "covered": [1], "feedback": "Fine."},
+        ensure_ascii=ensure_ascii,
+    )
+    pieces: list[str] = []
+    preview = VerdictPreview(pieces.append)
+    position, n = 0, 0
+    while position < len(document):
+        size = cuts[n % len(cuts)]
+        preview.feed(document[position : position + size])
+        position, n = position + size, n + 1
+    assert "".join(pieces) == verdict
+
+
+@pytest.mark.parametrize("kind", ["clarification", "off_topic"])
+def test_no_verdict_is_previewed_where_the_reply_does_not_start_with_it(kind):
+    pieces: list[str] = []
+    VerdictPreview(pieces.append).feed(json.dumps({"kind": kind, "verdict": "Good question."}))
+    assert pieces == []
+
+
+def test_with_a_sink_the_judgement_is_streamed_and_its_verdict_previewed(fake_llm):
+    fake_llm.reply_next({"verdict": "A clear and complete answer."})
+    pieces: list[str] = []
+    reaction = get_provider().react(context(), on_text=pieces.append)
+
+    request = fake_llm.requests_for(CHAT)[-1].body
+    assert request["stream"] is True
+    assert request["stream_options"] == {"include_usage": True}
+    assert request["response_format"]["json_schema"]["strict"] is True
+    assert len(pieces) > 1
+    assert "".join(pieces) == reaction.verdict == "A clear and complete answer."
+    assert reaction.judgement.covered == ["Keys are kept sorted"]
+    assert reaction.usage.completion_tokens > 0
+
+
+def test_a_streamed_judgement_that_is_unusable_is_repaired_without_streaming(fake_llm):
+    fake_llm.reply_next('{"kind": "answer", "verdict": "Half a')
+    pieces: list[str] = []
+    reaction = get_provider().react(context(), on_text=pieces.append)
+
+    first, repair = fake_llm.requests_for(CHAT)
+    assert first.body["stream"] is True
+    assert "stream" not in repair.body
+    assert "".join(pieces) == "Half a"  # the preview; the reaction is the truth
+    assert reaction.verdict == "Fake verdict: a good answer."

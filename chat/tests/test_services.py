@@ -223,7 +223,7 @@ def test_a_reply_ready_after_a_concurrent_finish_is_dropped_and_its_unit_refunde
     class FinishedWhileThinking:
         name = "practice"
 
-        def react(self, context):
+        def react(self, context, on_text=None):
             # Another request finishes the interview while this reply is being produced.
             monkeypatch.setattr(services, "get_provider", lambda: practice)
             interview_finish(user=user, interview_id=interview.pk)

@@ -114,12 +114,41 @@ def test_missing_model_is_a_bad_request(client: openai.OpenAI) -> None:
 def test_unsupported_features_are_refused_loudly(client: openai.OpenAI) -> None:
     # The product uses none of these; if it starts to, its tests must fail, not pass by accident.
     with pytest.raises(openai.BadRequestError):
-        client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
-    with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model="m", messages=MESSAGES, n=2)
     for fmt in ("wav", "opus"):
         with pytest.raises(openai.BadRequestError):
             client.audio.speech.create(model="tts-1", voice="alloy", input="Hi", response_format=fmt)
+
+
+def test_a_stream_sends_the_same_text_in_chunks_then_the_usage(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.reply_next({"verdict": "A clear answer."})
+    fmt = {"type": "json_schema", "json_schema": {"name": "j", "strict": True, "schema": _schema()}}
+    stream = client.chat.completions.create(
+        model="m", messages=MESSAGES, stream=True, stream_options={"include_usage": True}, response_format=fmt
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert json.loads(text)["verdict"] == "A clear answer."
+    assert len([c for c in chunks if c.choices and c.choices[0].delta.content]) > 5
+    assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "stop"
+    assert chunks[-1].usage.completion_tokens > 0
+
+
+def test_a_streams_first_chunk_comes_before_the_rest_is_produced(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.stream_interval = 0.05
+    server.reply_with("one two three four five six")
+    started = time.monotonic()
+    stream = client.chat.completions.create(model="m", messages=MESSAGES, stream=True)
+    arrivals = [(time.monotonic() - started, c.choices[0].delta.content) for c in stream if c.choices]
+    first = next(t for t, piece in arrivals if piece)
+    assert first < 0.2
+    assert arrivals[-1][0] >= 0.25  # five more pieces, 50 ms apart
+
+
+def test_a_streamed_refusal_comes_as_refusal_deltas(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    server.reply_next(refusal="I can't help with that.")
+    chunks = list(client.chat.completions.create(model="m", messages=MESSAGES, stream=True))
+    assert "".join(c.choices[0].delta.refusal or "" for c in chunks if c.choices) == "I can't help with that."
 
 
 # --------------------------------------------------------------------------- failures
