@@ -16,7 +16,7 @@ PORT ?= 8000
 # `make run` is the local, offline developer setup: DEBUG on, embedded SQLite, offline engines.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run superuser serve test test-postgres lint format bench lock install install-dev clean
+.PHONY: run superuser serve test test-postgres lint format bench eval lock install install-dev clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
@@ -70,6 +70,10 @@ format: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/concurrency.py $(BENCH_ARGS)
+
+# The interviewer quality suite: scripted candidates against the production server; writes EVAL.md.
+eval: install
+	$(BIN)/python eval/run.py $(EVAL_ARGS)
 
 # Re-pin requirements*.txt from requirements*.in (needs the package index).
 lock:
