@@ -4,7 +4,7 @@ Every turn follows one straight line, so a failure never loses stored data and n
 user for a turn they did not get:
 quota (accounts) -> store what the candidate sent (interviews) -> call the provider with no
 database connection held -> store the reply (interviews) -> synthesize its audio after commit (speech).
-`quota_charge` refunds the unit on any failure; a candidate's answer, once stored, is never
+The unit is refunded on any failure; a candidate's answer, once stored, is never
 deleted and stays waiting until exactly one reply exists (`/retry/` produces it after a failure).
 An answer's turn comes in two parts, so that a streamed reply can start only once the answer is
 stored and charged (errors before that are plain JSON): `answer_begin`, then `turn_complete`.
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
-from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_charge, quota_take
+from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_refund, quota_take
 from chat import script
 from chat.planning import Grounding, asked_for_item, default_plan, plan_items, plan_shrunk, turns_for
 from chat.providers import get_provider
@@ -51,6 +51,7 @@ from interviews.reports import report_build
 from interviews.selectors import (
     answer_get_by_idempotency_key,
     answer_pending,
+    answers_orphaned,
     cv_for_interview,
     interview_get_for_owner,
     question_bank,
@@ -68,6 +69,7 @@ from interviews.services import (
     answer_claim_reply,
     answer_create,
     answer_release,
+    answer_uncharge,
     interview_close,
     interview_create,
     reply_store,
@@ -197,6 +199,8 @@ def interview_start(
             "The plan asks no question: ask for at least one.", details={"plan": ["Ask for at least one question."]}
         )
     status = quota_status(user=user)
+    if turns_for(len(items)) > status.remaining and turn_orphans_reconcile(user=user):
+        status = quota_status(user=user)  # units held by dead turns came back
     notice = ""
     if turns_for(len(items)) > status.remaining:
         if plan is not None:
@@ -207,7 +211,7 @@ def interview_start(
         filled, items = plan_of(plan=plan_shrunk(wanted, questions=status.remaining - turns_for(0)))
         notice = script.plan_shrunk_notice(questions=len(items), remaining=status.remaining, language=language)
 
-    with quota_charge(user=user) as unit:
+    with _charged(user) as unit:
         bank, _ = _bank(items=items, extra_ids=[])
         first = asked_for_item(item=items[0], slot=0, bank=bank)
         context = TurnContext(
@@ -294,7 +298,7 @@ def answer_begin(
     if interview.stage == Stage.CLOSING:
         raise InterviewComplete()
 
-    unit = quota_take(user=user)
+    unit = _take(user)
     try:
         answer = answer_create(
             interview=interview,
@@ -303,6 +307,7 @@ def answer_begin(
             idempotency_fingerprint=fingerprint,
             lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS,
             spoken_seconds=spoken_seconds,
+            charged_on=unit.status.day,
         )
     except AnswerPending:
         # A concurrent request won the race: with this idempotency key, its result is ours, if it
@@ -333,11 +338,14 @@ def turn_complete(turn: StartedTurn, *, on_text: TextSink | None = None) -> Turn
         on_text(piece)
 
     try:
-        with _lease_freed_on_failure(turn.answer):
-            reply = _reply(interview=turn.interview, answer=turn.answer, on_text=preview if on_text else None)
+        reply = _reply(interview=turn.interview, answer=turn.answer, on_text=preview if on_text else None)
         quota = _settle(turn.unit, reply=reply, user=turn.user)
     except BaseException:
-        turn.unit.hand_back()
+        # The refund and the answer's release in one transaction: a process killed in between must
+        # leave the unit either held (and reconciled later) or given back, never both.
+        with transaction.atomic():
+            turn.unit.hand_back()
+            answer_release(answer=turn.answer)
         raise
     _synthesize_after_commit(reply)
     if on_text is not None:
@@ -374,7 +382,7 @@ def interview_finish(*, user: User, interview_id: int) -> FinishResult:
     interview = interview_get_for_owner(user=user, interview_id=interview_id)
     if interview.is_finished:
         return FinishResult(interview=interview, report=interview.report, quota=quota_status(user=user))
-    with quota_charge(user=user) as unit:
+    with _charged(user) as unit:
         report = report_build(interview=interview)
         context = _interview_context(interview)
         summary = _ask(partial(_summarize, report=report), context)
@@ -396,16 +404,55 @@ def _summarize(context: TurnContext, *, report: dict) -> Completion:
 def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult | StartedTurn:
     """Take over the waiting answer's reply: the started turn, or the reply a concurrent request
     produced meanwhile."""
-    if not answer_claim_reply(answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS):
+    # A worker killed while producing this reply left its unit held: give it back before charging anew.
+    turn_orphans_reconcile(user=user)
+    unit = _take(user)
+    if not answer_claim_reply(
+        answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS, charged_on=unit.status.day
+    ):
+        unit.hand_back()
         reply = reply_for_answer(answer=answer)
         if reply is not None:  # finished by a concurrent request in the meantime
             return TurnResult(
                 answer=answer, reply=reply, quota=quota_status(user=user), interview=interview, replayed=True
             )
         raise ReplyInProgress()
-    with _lease_freed_on_failure(answer):
-        unit = quota_take(user=user)
     return StartedTurn(user=user, interview=interview, answer=answer, unit=unit)
+
+
+def turn_orphans_reconcile(*, user: User | None = None) -> int:
+    """Give back the units held for replies whose producer died mid-turn (a killed worker: its lease
+    ran out and no reply was stored); the answers stay stored and retryable. Returns how many. Runs
+    before a retry, when a charge finds the day spent, and from `manage.py reconcile_turns`."""
+    given_back = 0
+    for answer in answers_orphaned(user=user):
+        with transaction.atomic():
+            day = answer_uncharge(answer=answer)
+            if day is not None:
+                quota_refund(user=answer.interview.owner, day=day)
+                given_back += 1
+    return given_back
+
+
+def _take(user: User) -> QuotaUnit:
+    """One unit of today's quota; a day that looks spent is checked for units held by dead turns first."""
+    try:
+        return quota_take(user=user)
+    except QuotaExceeded:
+        if not turn_orphans_reconcile(user=user):
+            raise
+        return quota_take(user=user)
+
+
+@contextmanager
+def _charged(user: User) -> Iterator[QuotaUnit]:
+    """accounts' quota_charge, by way of _take: refunded if the block fails, unless consumed."""
+    unit = _take(user)
+    try:
+        yield unit
+    except BaseException:
+        unit.hand_back()
+        raise
 
 
 def answer_fingerprint(*, content: str, spoken_seconds: float | None = None) -> str:
@@ -494,16 +541,6 @@ def _evaluation(judgement: Judgement, asked: Asked | None) -> EvaluationRecord:
         language=judgement.language,
         judge=judgement.judge,
     )
-
-
-@contextmanager
-def _lease_freed_on_failure(answer: Message) -> Iterator[None]:
-    """On failure the answer stays stored and waiting; free its lease at once for /retry/."""
-    try:
-        yield
-    except BaseException:
-        answer_release(answer=answer)
-        raise
 
 
 def _ask(call: Callable[[TurnContext], Completion], context: TurnContext) -> Completion:

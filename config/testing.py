@@ -11,6 +11,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -65,10 +66,20 @@ def database_url() -> str:
     return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+@dataclass(frozen=True)
+class Server:
+    url: str  # http://127.0.0.1:PORT
+    pid: int  # gunicorn's master process
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+
 @contextlib.contextmanager
-def production_server(**environment: str) -> Iterator[str]:
+def production_server(**environment: str) -> Iterator[Server]:
     """gunicorn with gunicorn.conf.py and DEBUG off on a free local port, on the test database; yields
-    its base URL once /api/health/ answers. `environment` adds or overrides settings."""
+    it once /api/health/ answers. `environment` adds or overrides settings."""
     port = free_port()
     env = {
         **os.environ,
@@ -105,7 +116,7 @@ def production_server(**environment: str) -> Iterator[str]:
                     output = proc.stdout.read1() if proc.poll() is not None else b"(still running)"
                     raise RuntimeError(f"gunicorn did not come up: {output.decode(errors='replace')}") from None
                 time.sleep(0.2)
-        yield base_url
+        yield Server(url=base_url, pid=proc.pid)
     finally:
         proc.terminate()
         try:

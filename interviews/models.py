@@ -189,6 +189,10 @@ class Message(models.Model):
     # A candidate answer: whether it still waits for the interviewer's reply, and who is producing it.
     awaiting_reply = models.BooleanField(default=False)
     reply_lease_until = models.DateTimeField(null=True, blank=True)
+    # The day of the quota unit charged for the reply being produced, while one is held: a process
+    # killed mid-turn leaves it set after the lease ran out, and the unit is given back (chat's
+    # turn_orphans_reconcile). NULL once the reply is stored or the unit refunded.
+    charged_on = models.DateField(null=True, blank=True)
     # NULL, not "", for "no key": the unique constraint must ignore answers sent without one.
     idempotency_key = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
     # SHA-256 of the request body sent with the key: a repeat with another body is refused (422).
@@ -230,7 +234,13 @@ class Message(models.Model):
                 name="message_idempotency_key_unique",
             ),
         ]
-        indexes = [models.Index(fields=["interview", "created_at", "id"], name="message_transcript_idx")]
+        indexes = [
+            models.Index(fields=["interview", "created_at", "id"], name="message_transcript_idx"),
+            # The few answers holding a unit right now: what the reconcile step looks through.
+            models.Index(
+                fields=["reply_lease_until"], condition=models.Q(charged_on__isnull=False), name="message_unit_held_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.role}: {self.content[:60]}"

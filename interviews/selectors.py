@@ -171,6 +171,15 @@ def transcript(*, interview: Interview) -> list[TranscriptEntry]:
     return [TranscriptEntry(role=role, content=content, question_id=question_id) for role, content, question_id in rows]
 
 
+def answers_orphaned(*, user: User | None = None, now: dt.datetime | None = None) -> QuerySet[Message]:
+    """Answers whose reply's producer died mid-turn: a unit still held for them and the lease run out
+    (still waiting, or in an interview finished meanwhile). With `user`, only that user's."""
+    rows = Message.objects.filter(charged_on__isnull=False, reply_lease_until__lt=now or timezone.now()).select_related(
+        "interview__owner"
+    )
+    return rows.filter(interview__owner=user) if user is not None else rows
+
+
 def answer_pending(*, interview: Interview) -> Message | None:
     """The candidate answer still waiting for the interviewer's reply (at most one exists)."""
     return Message.objects.filter(interview=interview, awaiting_reply=True).first()

@@ -131,8 +131,10 @@ def answer_create(
     lease_seconds: int,
     idempotency_fingerprint: str = "",
     spoken_seconds: float | None = None,
+    charged_on: dt.date | None = None,
 ) -> Message:
-    """Store a candidate answer, waiting for its reply and leased to the caller who produces it.
+    """Store a candidate answer, waiting for its reply and leased to the caller who produces it
+    (`charged_on`: the day of the quota unit that caller holds for it).
 
     With an idempotency key, `idempotency_fingerprint` (a digest of the request body) is stored with
     it, so that a repeat of the key can be told apart from a reuse of it with another body.
@@ -150,6 +152,7 @@ def answer_create(
                 idempotency_key=idempotency_key or None,
                 idempotency_fingerprint=idempotency_fingerprint if idempotency_key else "",
                 spoken_seconds=spoken_seconds,
+                charged_on=charged_on,
                 # It answers the question in play: the interview's stage and last asked slot.
                 stage=interview.stage,
                 slot=interview.asked - 1 if interview.asked else None,
@@ -158,23 +161,46 @@ def answer_create(
         raise AnswerPending() from None
 
 
-def answer_claim_reply(*, answer: Message, lease_seconds: int) -> bool:
+def answer_claim_reply(*, answer: Message, lease_seconds: int, charged_on: dt.date | None = None) -> bool:
     """Lease a pending answer to the caller for producing its reply; False if someone else holds it.
+    `charged_on`: the day of the quota unit the caller holds for it.
 
-    One conditional UPDATE, so of concurrent retries exactly one wins.
+    One conditional UPDATE, so of concurrent retries exactly one wins. An expired lease whose unit is
+    still held (`charged_on` set: its process died) is not claimed until that unit is given back
+    (answer_uncharge), so a unit is never lost track of.
     """
     now = timezone.now()
+    lease_until = now + dt.timedelta(seconds=lease_seconds)
     claimed = (
-        Message.objects.filter(pk=answer.pk, awaiting_reply=True)
+        Message.objects.filter(pk=answer.pk, awaiting_reply=True, charged_on__isnull=True)
         .filter(Q(reply_lease_until__isnull=True) | Q(reply_lease_until__lt=now))
-        .update(reply_lease_until=now + dt.timedelta(seconds=lease_seconds))
+        .update(reply_lease_until=lease_until, charged_on=charged_on)
     )
+    if claimed:
+        answer.reply_lease_until, answer.charged_on = lease_until, charged_on
     return bool(claimed)
 
 
 def answer_release(*, answer: Message) -> None:
-    """Give up the lease on an answer still waiting for its reply, so /retry/ can take it at once."""
-    Message.objects.filter(pk=answer.pk, awaiting_reply=True).update(reply_lease_until=None)
+    """Give up the caller's lease on an answer, so /retry/ can take it at once; the caller refunds
+    the unit it held, in the same transaction. Only the caller's own lease (`answer.reply_lease_until`
+    as it took it): one that a retry took over after it ran out is not the caller's to end."""
+    Message.objects.filter(pk=answer.pk, reply_lease_until=answer.reply_lease_until).update(
+        reply_lease_until=None, charged_on=None
+    )
+
+
+def answer_uncharge(*, answer: Message, now: dt.datetime | None = None) -> dt.date | None:
+    """Mark the unit held for an answer whose producer died (lease over, no reply stored) as given
+    back; returns its day for the caller to refund in the same transaction, or None when there is
+    none (already reconciled by a concurrent caller, or not an orphan). One conditional UPDATE."""
+    day = answer.charged_on
+    if day is None:
+        return None
+    cleared = Message.objects.filter(pk=answer.pk, charged_on=day, reply_lease_until__lt=now or timezone.now()).update(
+        charged_on=None, reply_lease_until=None
+    )
+    return day if cleared else None
 
 
 def reply_store(
@@ -194,7 +220,7 @@ def reply_store(
         # rolls it back, and the turn flow refunds its unit).
         still_waiting = Message.objects.filter(
             pk=answer.pk, awaiting_reply=True, interview__status=Interview.Status.ACTIVE
-        ).update(awaiting_reply=False, reply_lease_until=None)
+        ).update(awaiting_reply=False, reply_lease_until=None, charged_on=None)
         if not still_waiting:
             raise InterviewClosed()
         stored = _assistant_message_create(interview=interview, reply=reply, reply_to=answer)
@@ -250,9 +276,9 @@ def interview_close(*, interview: Interview, report: dict, summary: ReplyRecord)
             updated_at=now,
         )
         if closed:
-            Message.objects.filter(interview=interview, awaiting_reply=True).update(
-                awaiting_reply=False, reply_lease_until=None
-            )
+            # The lease and the unit held stay: a live producer gives its unit back when its reply
+            # is refused (InterviewClosed); a dead one's is given back once the lease runs out.
+            Message.objects.filter(interview=interview, awaiting_reply=True).update(awaiting_reply=False)
     if closed:
         interview.status, interview.report, interview.summary = Interview.Status.FINISHED, report, summary.content
         interview.stage, interview.finished_at = Stage.CLOSING, now

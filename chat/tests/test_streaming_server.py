@@ -31,8 +31,8 @@ def server(fake_llm, bank):
         "OPENAI_MAX_RETRIES": "0",
         "OPENAI_TIMEOUT": "10",
     }
-    with production_server(**environment) as base_url:
-        yield base_url
+    with production_server(**environment) as running:
+        yield running.url
 
 
 def call(base_url: str, method: str, path: str, token: str, body: dict | None = None) -> dict:
