@@ -1,7 +1,12 @@
 """gunicorn settings, read from the environment (see README's configuration table).
 
-gthread workers: a request waiting on the LLM holds a thread, not a process, so the number of LLM
-calls in flight is WEB_CONCURRENCY x GUNICORN_THREADS, not the number of processes.
+GUNICORN_WORKER_CLASS picks the serving model, and with it the application (so command lines name
+none: `gunicorn -c gunicorn.conf.py`):
+- "uvicorn" (ASGI, config.asgi): each worker is an event loop; a request's synchronous Django code
+  runs in a thread of its own, made for it, so the LLM calls in flight are not capped by a fixed
+  pool of threads, and a streamed reply is sent as it is produced;
+- "gthread" (WSGI, config.wsgi): a request holds one of GUNICORN_THREADS threads, so at most
+  WEB_CONCURRENCY x GUNICORN_THREADS LLM calls are in flight.
 """
 
 import multiprocessing
@@ -15,7 +20,14 @@ def _int(name: str, default: int) -> int:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("WEB_CONCURRENCY", min(multiprocessing.cpu_count(), 4))
-worker_class = "gthread"
+_WORKER_CLASSES = {
+    "uvicorn": ("uvicorn_worker.UvicornWorker", "config.asgi:application"),
+    "gthread": ("gthread", "config.wsgi:application"),
+}
+_serving = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+if _serving not in _WORKER_CLASSES:
+    raise SystemExit(f"GUNICORN_WORKER_CLASS must be one of {', '.join(_WORKER_CLASSES)}, not {_serving!r}")
+worker_class, wsgi_app = _WORKER_CLASSES[_serving]
 threads = _int("GUNICORN_THREADS", 32)
 # Must stay above OPENAI_TIMEOUT (+ a fallback attempt), or gunicorn kills a worker mid-answer.
 timeout = _int("GUNICORN_TIMEOUT", 120)

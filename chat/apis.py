@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import partial
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -27,7 +28,7 @@ from chat.services import (
     interview_start,
     turn_complete,
 )
-from chat.streaming import EVENT_STREAM, event_stream_response, turn_events, wants_event_stream
+from chat.streaming import EVENT_STREAM, event_stream_response, turn_events, turn_events_async, wants_event_stream
 from interviews.apis import InterviewListApi
 from interviews.models import Language, Position
 from interviews.selectors import topic_canonical, topic_list
@@ -181,7 +182,9 @@ class InterviewAnswerApi(APIView):
         replayed = isinstance(turn, TurnResult) and turn.replayed
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         if wants_event_stream(request.headers.get("Accept", "")):
-            response = event_stream_response(turn_events(turn, partial(self._render, request=request)))
+            # Under ASGI only an asynchronous iterator streams; under WSGI only a synchronous one does.
+            events = turn_events_async if isinstance(request._request, ASGIRequest) else turn_events
+            response = event_stream_response(events(turn, partial(self._render, request=request)))
             for name, value in headers.items():
                 response[name] = value
             return response

@@ -55,6 +55,7 @@ from interviews.selectors import (
     cv_for_interview,
     interview_get_for_owner,
     question_bank,
+    question_bank_version,
     question_in_play,
     questions_by_id,
     questions_with_twins,
@@ -212,7 +213,7 @@ def interview_start(
         notice = script.plan_shrunk_notice(questions=len(items), remaining=status.remaining, language=language)
 
     with _charged(user) as unit:
-        bank, _ = _bank(items=items, extra_ids=[])
+        bank, _ = _bank(items=items, extra_ids=[], position=position, language=language, banks=("general",))
         first = asked_for_item(item=items[0], slot=0, bank=bank)
         context = TurnContext(
             position=position,
@@ -546,8 +547,9 @@ def _evaluation(judgement: Judgement, asked: Asked | None) -> EvaluationRecord:
 def _ask(call: Callable[[TurnContext], Completion], context: TurnContext) -> Completion:
     """Call the provider with no database connection held; its failure becomes a 503/504."""
     # The LLM may take many seconds; hand the connection back to the pool meanwhile, so slow LLM
-    # calls do not cap the database connections. (Inside a test's transaction there is none to give.)
-    if not connection.in_atomic_block:
+    # calls do not cap the database connections. (Inside a test's transaction there is none to give;
+    # SQLite has no server connections to spare, and reopening its file costs more than it saves.)
+    if not connection.in_atomic_block and connection.vendor != "sqlite":
         connection.close()
     try:
         return call(context)
@@ -606,6 +608,7 @@ def _interview_context(interview: Interview) -> TurnContext:
         extra_ids=[asking.question_id] if asking and asking.question_id else [],
         position="general" if in_behavioural else interview.position,
         language=interview.language,
+        banks=(interview.position, "general"),  # where the plan's technical and behavioural questions are
     )
     current = None
     if 0 <= slot < len(items):
@@ -646,19 +649,51 @@ def _interview_context(interview: Interview) -> TurnContext:
     )
 
 
-def _bank(
-    *, items: list[dict], extra_ids: list[int], position: str | None = None, language: str | None = None
-) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
-    """The bank questions an interview's turn needs, by id: its planned ones, `extra_ids`, and, given a
-    position and language, that position's whole bank (returned as a list too), each with its twin
-    in the other language. Three queries."""
-    ids = [item["question_id"] for item in items if "question_id" in item] + extra_ids
-    rows = list(questions_by_id(ids=ids)) if ids else []
-    position_rows = list(question_bank(position=position, language=language)) if position and language else []
-    seen = {q.pk for q in position_rows}
-    everything, twins = questions_with_twins(questions=[*position_rows, *(q for q in rows if q.pk not in seen)])
+# Each process's copy of the banks it judges with, by (position, language): (version, by id, in order).
+# Checked against the database's version of that position's bank (one aggregate query) on every use,
+# so an edit in the admin or a reload is seen at once, by every process and server.
+_BANKS: dict[tuple[str, str], tuple[tuple, dict[int, BankQuestion], list[BankQuestion]]] = {}
+
+
+def _position_bank(position: str, language: str) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
+    version = question_bank_version(position=position)
+    cached = _BANKS.get((position, language))
+    if cached is not None and cached[0] == version:
+        return cached[1], cached[2]
+    rows = list(question_bank(position=position, language=language))
+    everything, twins = questions_with_twins(questions=rows)
     by_id = {q.pk: _bank_question(q, twins) for q in everything}
-    return by_id, [by_id[q.pk] for q in position_rows]
+    listed = [by_id[q.pk] for q in rows]
+    # One assignment: threads that race here only build the same copy twice.
+    _BANKS[(position, language)] = (version, by_id, listed)
+    return by_id, listed
+
+
+def _bank(
+    *,
+    items: list[dict],
+    extra_ids: list[int],
+    position: str | None = None,
+    language: str | None = None,
+    banks: tuple[str, ...] = (),
+) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
+    """The bank questions an interview's turn needs, by id, each with its twin in the other language:
+    given a position and language, that position's whole bank (returned as a list too) and the banks
+    of the positions in `banks` (where the plan's questions come from), from this process's copy;
+    then any planned question or `extra_ids` not among them, from the database."""
+    by_id: dict[int, BankQuestion] = {}
+    listed: list[BankQuestion] = []
+    if position and language:
+        for name in dict.fromkeys((position, *banks)):
+            found, in_order = _position_bank(name, language)
+            by_id.update(found)
+            if name == position:
+                listed = in_order
+    ids = [item["question_id"] for item in items if "question_id" in item] + extra_ids
+    if missing := [i for i in ids if i not in by_id]:
+        everything, twins = questions_with_twins(questions=list(questions_by_id(ids=missing)))
+        by_id.update({q.pk: _bank_question(q, twins) for q in everything})
+    return by_id, listed
 
 
 def _bank_question(question: Question, twins: dict[str, Question]) -> BankQuestion:

@@ -12,13 +12,15 @@ the JSON variant does. It is not a daemon thread, so a worker that exits gracefu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import connections
 from django.http import StreamingHttpResponse
 
@@ -49,14 +51,14 @@ def event(name: str, data: Any) -> bytes:
 
 
 def turn_events(turn: StartedTurn | TurnResult, render: Callable[[TurnResult], dict]) -> Iterator[bytes]:
-    """The events of one turn: its text as produced, then `render(result)`, or the error envelope."""
+    """The events of one turn, for a WSGI server: its text as produced, then `render(result)`, or
+    the error envelope."""
     if isinstance(turn, TurnResult):  # a replayed idempotency key: the stored reply, all at once
         yield event(_DELTA, {"text": turn.reply.content})
         yield event(_DONE, render(turn))
         return
     pieces: queue.Queue[tuple[str, Any]] = queue.Queue()
-    worker = threading.Thread(target=_produce, args=(turn, pieces), name=f"reply-{turn.answer.pk}", daemon=False)
-    worker.start()
+    _start_producer(turn, pieces.put)
     waited = 0.0
     while True:
         try:
@@ -64,36 +66,71 @@ def turn_events(turn: StartedTurn | TurnResult, render: Callable[[TurnResult], d
         except queue.Empty:
             waited += KEEPALIVE_SECONDS
             if waited >= MAX_WAIT_SECONDS:
-                yield event(_ERROR, error_body("llm_timeout", "The interviewer took too long to answer.", {}))
+                yield _gave_up()
                 return
             yield b": keep-alive\n\n"
             continue
-        if kind == _DELTA:
-            yield event(_DELTA, {"text": value})
-        elif kind == _DONE:
-            yield event(_DONE, render(value))
-            return
-        else:
-            yield event(_ERROR, value)
+        yield event(kind, {"text": value} if kind == _DELTA else render(value) if kind == _DONE else value)
+        if kind != _DELTA:
             return
 
 
-def _produce(turn: StartedTurn, pieces: queue.Queue) -> None:
-    """The reply, in the worker thread: its pieces, then the result or the error, into `pieces`."""
+async def turn_events_async(
+    turn: StartedTurn | TurnResult, render: Callable[[TurnResult], dict]
+) -> AsyncIterator[bytes]:
+    """The same events for an ASGI server, which streams only an asynchronous iterator: the event
+    loop waits on an asyncio queue that the producing thread feeds, holding no thread meanwhile."""
+    render_in_thread = sync_to_async(render)  # the serializers may read the database
+    if isinstance(turn, TurnResult):
+        yield event(_DELTA, {"text": turn.reply.content})
+        yield event(_DONE, await render_in_thread(turn))
+        return
+    loop = asyncio.get_running_loop()
+    pieces: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+    _start_producer(turn, lambda item: loop.call_soon_threadsafe(pieces.put_nowait, item))
+    waited = 0.0
+    while True:
+        try:
+            kind, value = await asyncio.wait_for(pieces.get(), timeout=KEEPALIVE_SECONDS)
+        except TimeoutError:
+            waited += KEEPALIVE_SECONDS
+            if waited >= MAX_WAIT_SECONDS:
+                yield _gave_up()
+                return
+            yield b": keep-alive\n\n"
+            continue
+        if kind == _DONE:
+            value = await render_in_thread(value)
+        yield event(kind, {"text": value} if kind == _DELTA else value)
+        if kind != _DELTA:
+            return
+
+
+def _gave_up() -> bytes:
+    return event(_ERROR, error_body("llm_timeout", "The interviewer took too long to answer.", {}))
+
+
+def _start_producer(turn: StartedTurn, put: Callable[[tuple[str, Any]], Any]) -> None:
+    worker = threading.Thread(target=_produce, args=(turn, put), name=f"reply-{turn.answer.pk}", daemon=False)
+    worker.start()
+
+
+def _produce(turn: StartedTurn, put: Callable[[tuple[str, Any]], Any]) -> None:
+    """The reply, in the producing thread: its pieces, then the result or the error, through `put`."""
     try:
-        result = turn_complete(turn, on_text=lambda text: pieces.put((_DELTA, text)))
-        pieces.put((_DONE, result))
+        result = turn_complete(turn, on_text=lambda text: put((_DELTA, text)))
+        put((_DONE, result))
     except ApplicationError as exc:
-        pieces.put((_ERROR, error_body(exc.code, exc.message, exc.details)))
+        put((_ERROR, error_body(exc.code, exc.message, exc.details)))
     except Exception:
         logger.exception("streamed reply to answer %s failed", turn.answer.pk)
-        pieces.put((_ERROR, error_body("server_error", "Something went wrong on our side; please try again.")))
+        put((_ERROR, error_body("server_error", "Something went wrong on our side; please try again.")))
     finally:
         # This thread's own database connection: nothing else would close it.
         connections.close_all()
 
 
-def event_stream_response(events: Iterator[bytes]) -> StreamingHttpResponse:
+def event_stream_response(events: Iterator[bytes] | AsyncIterator[bytes]) -> StreamingHttpResponse:
     response = StreamingHttpResponse(events, content_type=f"{EVENT_STREAM}; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     # nginx (docker-compose's proxy) buffers responses by default; an event stream must pass at once.

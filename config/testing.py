@@ -97,7 +97,7 @@ def production_server(**environment: str) -> Iterator[Server]:
     }
     gunicorn = Path(sys.executable).parent / "gunicorn"
     proc = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-        [str(gunicorn), "config.wsgi:application", "-c", "gunicorn.conf.py"],
+        [str(gunicorn), "-c", "gunicorn.conf.py"],  # the conf names the app for its worker class
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

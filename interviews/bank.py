@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from interviews.models import Language, Position, Question
 from interviews.vocabulary import POSITION_ALIASES, STOPWORDS, words
@@ -95,12 +96,17 @@ def question_load_bank(*, directory: Path = BANK_DIR) -> ImportReport:
                     to_create[key] = Question(
                         position=key[0], language=key[1], question=key[2], bank_key=pair, **fields
                     )
+    now = timezone.now()
+    for question in [*to_update, *keyed]:
+        question.updated_at = now
     with transaction.atomic():
         Question.objects.bulk_create(to_create.values(), batch_size=200)
         Question.objects.bulk_update(
-            to_update, ["topic", "model_answer", "key_points", "source", "bank_fingerprint", "bank_key"], batch_size=200
+            to_update,
+            ["topic", "model_answer", "key_points", "source", "bank_fingerprint", "bank_key", "updated_at"],
+            batch_size=200,
         )
-        Question.objects.bulk_update(keyed, ["bank_key"], batch_size=200)
+        Question.objects.bulk_update(keyed, ["bank_key", "updated_at"], batch_size=200)
     report.imported = len(to_create)
     return report
 

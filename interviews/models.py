@@ -164,6 +164,9 @@ class Question(models.Model):
     # edited by staff, and `load_questions` leaves it alone.
     bank_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Any change to a question moves it: with the count, it versions a position's bank for the
+    # interviewer's in-memory copy (bulk writes set it themselves: they skip auto_now).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["position", "language", "topic", "id"]

@@ -133,6 +133,15 @@ def question_bank(*, position: str, language: str) -> QuerySet[Question]:
     return Question.objects.filter(position=position, language=language).order_by("id")
 
 
+def question_bank_version(*, position: str) -> tuple:
+    """What changes whenever a position's bank (both languages) changes: a question added, edited or
+    deleted. One aggregate query, for callers that keep the bank in memory."""
+    found = Question.objects.filter(position=position).aggregate(
+        count=Count("id"), last_id=Max("id"), last_change=Max("updated_at")
+    )
+    return found["count"], found["last_id"], found["last_change"]
+
+
 def questions_by_id(*, ids: list[int]) -> QuerySet[Question]:
     return Question.objects.filter(pk__in=ids)
 

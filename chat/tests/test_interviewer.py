@@ -496,3 +496,30 @@ def test_a_message_in_the_other_language_that_is_no_answer_is_not_called_underst
     assert data["answer"]["evaluation"]["kind"] == "off_topic"
     assert "답변은 이해했습니다" not in data["reply"]["content"]
     assert "이번 면접은 한국어로 진행합니다." in data["reply"]["content"]
+
+
+def test_an_edit_to_the_bank_is_judged_with_at_once(auth_client, bank):
+    # The interviewer keeps each process's copy of the bank, checked against the database's version.
+    body = start(auth_client).json()
+    answer(auth_client, body["id"], "Honestly, I don't know.")  # the copy is made
+    question = asked_question(body["id"])
+    question.key_points = [{"text": "Mentions the zebra", "keywords": ["zebra"], "synonyms": [], "probe": "?"}]
+    question.save()  # as the admin does
+    data = answer(auth_client, body["id"], "It all comes down to the zebra, in my experience.").json()
+    assert data["answer"]["evaluation"]["covered"] == ["Mentions the zebra"]
+
+
+def test_a_bank_reload_is_seen_by_the_interviewers_copy_of_the_bank(bank):
+    from chat import services
+    from interviews.bank import bank_fingerprint, question_load_bank
+
+    question = Question.objects.filter(position="be", language="en").first()
+    # A row as an older bank wrote it (untouched by staff), in a process that then copies the bank...
+    old = {"topic": question.topic, "model_answer": question.model_answer, "key_points": []}
+    Question.objects.filter(pk=question.pk).update(key_points=[], bank_fingerprint=bank_fingerprint(**old))
+    services._BANKS.clear()
+    by_id, _ = services._position_bank("be", "en")
+    assert by_id[question.pk].key_points == []
+    question_load_bank()  # ...and the files refresh it, by bulk writes
+    by_id, _ = services._position_bank("be", "en")
+    assert by_id[question.pk].key_points

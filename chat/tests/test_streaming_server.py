@@ -1,4 +1,4 @@
-"""Streaming under the production server (gunicorn with gunicorn.conf.py), against the fake OpenAI
+"""Streaming under the production server (gunicorn with gunicorn.conf.py, ASGI and WSGI), against the fake OpenAI
 server streaming its completion slowly: the first piece of the reply reaches the client while the
 LLM is still writing, and a client that hangs up halfway loses nothing."""
 
@@ -21,9 +21,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 PIECE_SECONDS = 0.05
 
 
-@pytest.fixture
-def server(fake_llm, bank):
+@pytest.fixture(params=["uvicorn", "gthread"])
+def server(request, fake_llm, bank):
     environment = {
+        "GUNICORN_WORKER_CLASS": request.param,
         "CHAT_PROVIDER": "openai",
         "OPENAI_API_KEY": "test-key",
         "OPENAI_BASE_URL": fake_llm.base_url,
