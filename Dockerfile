@@ -24,4 +24,4 @@ USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/api/health/').status != 200)"
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_questions && exec gunicorn config.wsgi:application -c gunicorn.conf.py"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_questions && exec gunicorn -c gunicorn.conf.py"]
