@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -105,11 +105,13 @@ def quota_reserve(*, user: User, now: dt.datetime | None = None) -> QuotaStatus:
     """
     day = local_today(now)
     limit = user_daily_limit(user=user)
-    if not _increment_if_below(user=user, day=day, limit=limit):
+    used = _increment_if_below(user=user, day=day, limit=limit)
+    if used is None:
         # No row yet for today (first turn of the day), or the limit is spent. Make sure the row
         # exists (ON CONFLICT DO NOTHING, so racing creators are harmless) and try once more.
         DailyUsage.objects.bulk_create([DailyUsage(user=user, day=day)], ignore_conflicts=True)
-        if not _increment_if_below(user=user, day=day, limit=limit):
+        used = _increment_if_below(user=user, day=day, limit=limit)
+        if used is None:
             used = DailyUsage.objects.filter(user=user, day=day).values_list("used", flat=True).first() or 0
             resets_at = next_local_midnight(day)
             retry_after = max(math.ceil((resets_at - (now or timezone.now())).total_seconds()), 1)
@@ -117,16 +119,23 @@ def quota_reserve(*, user: User, now: dt.datetime | None = None) -> QuotaStatus:
                 details={"limit": limit, "used": used, "resets_at": resets_at.isoformat()},
                 headers={"Retry-After": str(retry_after)},
             )
-    used = DailyUsage.objects.filter(user=user, day=day).values_list("used", flat=True).get()
     return QuotaStatus(limit=limit, used=used, resets_at=next_local_midnight(day), day=day)
 
 
-def _increment_if_below(*, user: User, day: dt.date, limit: int) -> bool:
-    return bool(
-        DailyUsage.objects.filter(user=user, day=day, used__lt=limit).update(
-            used=F("used") + 1, updated_at=timezone.now()
+def _increment_if_below(*, user: User, day: dt.date, limit: int) -> int | None:
+    """Today's count after charging one unit, or None when the row is missing or the limit is spent.
+
+    One conditional UPDATE ... RETURNING (PostgreSQL, SQLite 3.35+): the check, the increment and the
+    new count in one statement, which the ORM's update() cannot return."""
+    table, ops = DailyUsage._meta.db_table, connection.ops
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ops.quote_name(table)} SET used = used + 1, updated_at = %s "  # noqa: S608 - names only
+            "WHERE user_id = %s AND day = %s AND used < %s RETURNING used",
+            [ops.adapt_datetimefield_value(timezone.now()), user.pk, ops.adapt_datefield_value(day), limit],
         )
-    )
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def quota_refund(*, user: User, day: dt.date) -> None:

@@ -54,8 +54,9 @@ from interviews.selectors import (
     answers_orphaned,
     cv_for_interview,
     interview_get_for_owner,
+    interview_get_for_turn,
     question_bank,
-    question_bank_version,
+    question_bank_versions,
     question_in_play,
     questions_by_id,
     questions_with_twins,
@@ -75,7 +76,7 @@ from interviews.services import (
     interview_create,
     reply_store,
 )
-from speech.services import clip_for_text, clip_schedule
+from speech.services import clip_schedule
 
 
 class InterviewFinished(ConflictError):
@@ -288,17 +289,17 @@ def answer_begin(
     """The first part of answer_submit: every check, the charge, and the stored answer. Returns the
     earlier result for a replayed idempotency key, else the started turn, which the caller must pass
     to turn_complete (it settles the unit and the answer's lease, whatever happens)."""
-    interview = interview_get_for_owner(user=user, interview_id=interview_id)
+    interview = interview_get_for_turn(user=user, interview_id=interview_id)
     fingerprint = answer_fingerprint(content=content, spoken_seconds=spoken_seconds)
     if idempotency_key and (earlier := answer_get_by_idempotency_key(interview=interview, key=idempotency_key)):
         return _replay(user=user, interview=interview, answer=earlier, fingerprint=fingerprint)
     if interview.is_finished:
         raise InterviewFinished()
-    if answer_pending(interview=interview) is not None:
-        raise AnswerPending()
     if interview.stage == Stage.CLOSING:
         raise InterviewComplete()
 
+    # An answer still waiting for its reply is found by the database's constraint when this one is
+    # stored (AnswerPending below, the unit refunded), rather than by a query on every answer.
     unit = _take(user)
     try:
         answer = answer_create(
@@ -364,7 +365,7 @@ def _rest_of(text: str, previewed: str) -> list[str]:
 
 def answer_retry(*, user: User, interview_id: int) -> TurnResult:
     """Produce the reply for the answer still waiting for one (after an LLM failure)."""
-    interview = interview_get_for_owner(user=user, interview_id=interview_id)
+    interview = interview_get_for_turn(user=user, interview_id=interview_id)
     if interview.is_finished:
         raise InterviewFinished()
     answer = answer_pending(interview=interview)
@@ -489,6 +490,7 @@ def _reply(*, interview: Interview, answer: Message, on_text: TextSink | None = 
     """Judge the answer and produce the reply the plan calls for: the provider judges and words, the
     server decides the move (script.decide) and composes the spoken message."""
     context = _interview_context(interview)
+    interview.message_count = len(context.history) + 1  # the transcript so far, and this reply
     reaction = _ask(partial(get_provider().react, on_text=on_text), context)
     move = script.decide(
         judgement=reaction.judgement, current=context.current, upcoming=context.upcoming, follow_up=reaction.follow_up
@@ -567,8 +569,8 @@ def _record(
     stage: str | None = None,
 ) -> ReplyRecord:
     """An interviewer message as interviews stores it: its text, what producing it cost, where it
-    stands in the plan, and, when spoken in `language`, the key of its (not yet synthesized) audio
-    clip. Reports are read, not spoken."""
+    stands in the plan, and the `language` it is spoken in (its audio clip, not yet synthesized, is
+    stored with it). Reports are read, not spoken."""
     return ReplyRecord(
         content=text,
         model=usage.model,
@@ -577,7 +579,7 @@ def _record(
         completion_tokens=usage.completion_tokens,
         latency_ms=usage.latency_ms,
         finish_reason=usage.finish_reason or "",
-        audio_clip_key=clip_for_text(text=text, language=language) if language else None,
+        spoken_in=language,
         stage=stage or (asked.stage if asked else ""),
         slot=asked.slot if asked else None,
         act=act,
@@ -655,8 +657,9 @@ def _interview_context(interview: Interview) -> TurnContext:
 _BANKS: dict[tuple[str, str], tuple[tuple, dict[int, BankQuestion], list[BankQuestion]]] = {}
 
 
-def _position_bank(position: str, language: str) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
-    version = question_bank_version(position=position)
+def _position_bank(
+    position: str, language: str, version: tuple | None
+) -> tuple[dict[int, BankQuestion], list[BankQuestion]]:
     cached = _BANKS.get((position, language))
     if cached is not None and cached[0] == version:
         return cached[1], cached[2]
@@ -684,8 +687,10 @@ def _bank(
     by_id: dict[int, BankQuestion] = {}
     listed: list[BankQuestion] = []
     if position and language:
-        for name in dict.fromkeys((position, *banks)):
-            found, in_order = _position_bank(name, language)
+        names = list(dict.fromkeys((position, *banks)))
+        versions = question_bank_versions(positions=names)
+        for name in names:
+            found, in_order = _position_bank(name, language, versions.get(name))
             by_id.update(found)
             if name == position:
                 listed = in_order

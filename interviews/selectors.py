@@ -60,6 +60,20 @@ def interview_list_for_owner(*, user: User) -> QuerySet[Interview]:
     return _with_counts(Interview.objects.filter(owner=user)).order_by("-created_at", "-id")
 
 
+def interview_get_for_turn(*, user: User, interview_id: int) -> Interview:
+    """The caller's own interview for a turn, or NotFoundError: as interview_get_for_owner, without
+    counting its messages (a GROUP BY over them on every answer; the turn counts its transcript)."""
+    interview = (
+        Interview.objects.filter(pk=interview_id, owner_id=user.pk)
+        .select_related("owner", "cv")
+        .defer("cv__text", "cv__summary")
+        .first()
+    )
+    if interview is None:
+        raise NotFoundError("Interview not found.")
+    return interview
+
+
 def interview_get_for_owner(*, user: User, interview_id: int) -> Interview:
     """The caller's own interview, or NotFoundError (also for other people's: no existence leak)."""
     interview = _with_counts(Interview.objects.filter(pk=interview_id, owner_id=user.pk)).first()
@@ -133,13 +147,17 @@ def question_bank(*, position: str, language: str) -> QuerySet[Question]:
     return Question.objects.filter(position=position, language=language).order_by("id")
 
 
-def question_bank_version(*, position: str) -> tuple:
-    """What changes whenever a position's bank (both languages) changes: a question added, edited or
-    deleted. One aggregate query, for callers that keep the bank in memory."""
-    found = Question.objects.filter(position=position).aggregate(
-        count=Count("id"), last_id=Max("id"), last_change=Max("updated_at")
+def question_bank_versions(*, positions: list[str]) -> dict[str, tuple]:
+    """For each position, what changes whenever its bank (both languages) changes: a question added,
+    edited or deleted. One aggregate query, for callers that keep banks in memory; a position without
+    questions is absent."""
+    rows = (
+        Question.objects.filter(position__in=positions)
+        .order_by()
+        .values("position")
+        .annotate(count=Count("id"), last_id=Max("id"), last_change=Max("updated_at"))
     )
-    return found["count"], found["last_id"], found["last_change"]
+    return {row["position"]: (row["count"], row["last_id"], row["last_change"]) for row in rows}
 
 
 def questions_by_id(*, ids: list[int]) -> QuerySet[Question]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.errors import ConflictError
 from interviews.models import CurriculumVitae, Evaluation, Interview, Message, Stage
-from speech.services import clip_release
+from speech.services import clip_for_text, clip_release
 
 
 class AnswerPending(ConflictError):
@@ -41,7 +41,9 @@ class ReplyRecord:
     completion_tokens: int | None = None
     latency_ms: int | None = None
     finish_reason: str = ""
-    audio_clip_key: str | None = None
+    # The language it is spoken in: its (pending) audio clip is created with the message, in the same
+    # transaction. None: read, not spoken (a report's summary).
+    spoken_in: str | None = None
     # Where the message stands in the plan (see Message.stage/slot/act).
     stage: str = ""
     slot: int | None = None
@@ -67,6 +69,7 @@ class EvaluationRecord:
 
 
 def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply_to: Message | None) -> Message:
+    """The interviewer's message; its callers hold a transaction, which the clip's row joins."""
     return Message.objects.create(
         interview=interview,
         role=Message.Role.ASSISTANT,
@@ -78,7 +81,7 @@ def _assistant_message_create(*, interview: Interview, reply: ReplyRecord, reply
         completion_tokens=reply.completion_tokens,
         latency_ms=reply.latency_ms,
         finish_reason=reply.finish_reason[:32],
-        audio_clip_id=reply.audio_clip_key,
+        audio_clip_id=clip_for_text(text=reply.content, language=reply.spoken_in) if reply.spoken_in else None,
         stage=reply.stage,
         slot=reply.slot,
         act=reply.act,

@@ -518,8 +518,8 @@ def test_a_bank_reload_is_seen_by_the_interviewers_copy_of_the_bank(bank):
     old = {"topic": question.topic, "model_answer": question.model_answer, "key_points": []}
     Question.objects.filter(pk=question.pk).update(key_points=[], bank_fingerprint=bank_fingerprint(**old))
     services._BANKS.clear()
-    by_id, _ = services._position_bank("be", "en")
+    by_id, _ = services._bank(items=[], extra_ids=[], position="be", language="en")
     assert by_id[question.pk].key_points == []
     question_load_bank()  # ...and the files refresh it, by bulk writes
-    by_id, _ = services._position_bank("be", "en")
+    by_id, _ = services._bank(items=[], extra_ids=[], position="be", language="en")
     assert by_id[question.pk].key_points
