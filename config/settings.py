@@ -317,8 +317,19 @@ SPEECH_WAIT_SECONDS = env.float("SPEECH_WAIT_SECONDS", default=30.0)
 # A failed clip is tried again on a request made at least this long after the failure.
 SPEECH_RETRY_SECONDS = env.int("SPEECH_RETRY_SECONDS", default=10)
 SPEECH_LEASE_SECONDS = env.int("SPEECH_LEASE_SECONDS", default=60)
-# Background threads per process that synthesize new replies right after they are stored (0: only on request).
+# Background threads that synthesize new replies right after they are stored (0: only on request): in
+# each app process with SPEECH_QUEUE=thread, in each `speech_worker` process with SPEECH_QUEUE=redis.
 SPEECH_WORKERS = env.int("SPEECH_WORKERS", default=2)
+# Where that background synthesis runs: "thread" (inside the app processes) or "redis" (a Dramatiq queue
+# on Redis, drained by `python manage.py speech_worker` processes, off the app servers' CPU).
+SPEECH_QUEUE = env.str("SPEECH_QUEUE", default="thread")
+SPEECH_QUEUE_URL = env.str("SPEECH_QUEUE_URL", default="") or REDIS_URL  # empty: the cache's Redis
+# Prefix of the queue's Redis keys: two deployments sharing one Redis keep their queues apart.
+SPEECH_QUEUE_NAMESPACE = env.str("SPEECH_QUEUE_NAMESPACE", default="speech")
+# Seconds scheduling waits on Redis (after the answer's commit) before giving up: the clip is made on request.
+SPEECH_QUEUE_TIMEOUT = env.float("SPEECH_QUEUE_TIMEOUT", default=1.0)
+if SPEECH_QUEUE not in ("thread", "redis") or (SPEECH_QUEUE == "redis" and not SPEECH_QUEUE_URL):
+    raise ImproperlyConfigured("SPEECH_QUEUE must be thread or redis; redis needs SPEECH_QUEUE_URL or REDIS_URL.")
 SPEECH_URL_SECRET = env.str("SPEECH_URL_SECRET", default=SECRET_KEY)
 if not DEBUG and SPEECH_URL_SECRET != SECRET_KEY:
     _refuse_weak_secret("SPEECH_URL_SECRET", SPEECH_URL_SECRET)

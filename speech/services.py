@@ -1,7 +1,8 @@
 """Audio clips: create them for a text, synthesize each exactly once, in the background right after
-the caller's transaction commits (clip_schedule) and on demand when a browser asks first; replace a
-fallback engine's audio once the preferred engine is back (clip_upgrade); delete the clips nobody
-uses any more (clip_release)."""
+the caller's transaction commits (clip_schedule: threads of this process, or worker processes through
+the Redis queue, by SPEECH_QUEUE) and on demand when a browser asks first; replace a fallback engine's
+audio once the preferred engine is back (clip_upgrade); delete the clips nobody uses any more
+(clip_release)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from speech.engines import (
 )
 from speech.models import AudioClip
 from speech.mp3 import Mp3Info, mp3_info
+from speech.queue import TaskQueue
 
 logger = logging.getLogger(__name__)
 _POLL_SECONDS = 0.1
@@ -302,12 +304,14 @@ def _delete_files(names: list[str]) -> None:
 
 
 def clip_schedule(*, key: str) -> None:
-    """Synthesize in a background thread of this process, off the request's critical path (call it
-    on commit). Nothing happens when SPEECH_WORKERS is 0.
+    """Synthesize in the background, off the request's critical path (call it on commit): in a thread
+    of this process (SPEECH_QUEUE=thread; nothing happens when SPEECH_WORKERS is 0) or in a
+    `speech_worker` process (SPEECH_QUEUE=redis). Never raises.
 
-    Best effort: if the process dies first, the browser's request synthesizes on demand instead.
+    Best effort: if the process dies first, or Redis cannot take the message, the browser's request
+    synthesizes on demand instead. A clip handed over twice is synthesized once (the claim).
     """
-    synthesis_pool.submit(key)
+    _submit(key)
 
 
 def clip_upgrade_later(*, clip: AudioClip) -> bool:
@@ -319,10 +323,18 @@ def clip_upgrade_later(*, clip: AudioClip) -> bool:
     """
     if not clip.is_fallback or clip.status != AudioClip.Status.READY or not preferred_engine_available():
         return False
-    return synthesis_pool.submit(clip.key)
+    return _submit(clip.key)
+
+
+def _submit(key: str) -> bool:
+    if settings.SPEECH_QUEUE == "redis":
+        return synthesis_queue.submit(key)
+    return synthesis_pool.submit(key)
 
 
 def _synthesize_in_background(key: str) -> None:
+    """Make the clip of `key` ready (or upgrade its fallback audio); harmless when it is ready already,
+    claimed by an audio request, or gone. Where a background thread or a queue worker does its work."""
     try:
         close_old_connections()
         clip = clip_get(key=key)
@@ -342,3 +354,5 @@ def _synthesize_in_background(key: str) -> None:
 
 # The process's one background pool; gunicorn's worker_exit and atexit shut it down.
 synthesis_pool = BackgroundPool(work=_synthesize_in_background)
+# The queue to the speech_worker processes (SPEECH_QUEUE=redis); connects on first use.
+synthesis_queue = TaskQueue(work=_synthesize_in_background)
