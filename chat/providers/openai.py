@@ -328,9 +328,11 @@ class OpenAIProvider:
 
 
 class VerdictPreview:
-    """Reads a judgement's JSON as it streams in and passes on the text of its `verdict` as it grows,
-    once `kind` says the verdict is what the spoken reply starts with (an answer or a non-answer: a
-    clarification or a steer back starts otherwise). Tolerant of any cut between pieces."""
+    """Reads a judgement's JSON as it streams in and passes on the text of its `verdict` as it grows
+    (the schema puts it first). Should `kind` come before it and say the reply will not start with
+    the verdict (a clarification or a steer back), nothing is passed on; a verdict previewed for such
+    a message (the prompt asks for none) is corrected by the stored reply. Tolerant of any cut between
+    pieces."""
 
     _KIND = re.compile(r'"kind"\s*:\s*"(\w+)"')
     _VERDICT = re.compile(r'"verdict"\s*:\s*"')
@@ -352,8 +354,8 @@ class VerdictPreview:
             found = self._VERDICT.search(self.buffer)
             if found is None:
                 return
-            kind = self._KIND.search(self.buffer)
-            if kind is None or kind.group(1) not in (ANSWER, NON_ANSWER):
+            kind = self._KIND.search(self.buffer, 0, found.start())
+            if kind is not None and kind.group(1) not in (ANSWER, NON_ANSWER):
                 self.done = True
                 return
             self.start = self.read = found.end()

@@ -579,13 +579,15 @@ def test_a_summary_with_an_invented_number_or_none_at_all_becomes_the_practice_s
     verdict=st.text(max_size=60),
     kind=st.sampled_from(["answer", "non_answer"]),
     ensure_ascii=st.booleans(),
+    verdict_first=st.booleans(),
     cuts=st.lists(st.integers(min_value=1, max_value=7), min_size=1, max_size=40),
 )
-def test_the_verdict_preview_passes_on_exactly_the_verdict_however_the_json_is_cut(verdict, kind, ensure_ascii, cuts):
-    document = json.dumps(
-        {"kind": kind, "scores": {"correctness": 4}, "verdict": verdict, "covered": [1], "feedback": "Fine."},
-        ensure_ascii=ensure_ascii,
-    )
+def test_the_verdict_preview_passes_on_exactly_the_verdict_however_the_json_is_cut(
+    verdict, kind, ensure_ascii, verdict_first, cuts
+):
+    rest = {"kind": kind, "scores": {"correctness": 4}, "covered": [1], "feedback": "Fine."}
+    judgement = {"verdict": verdict, **rest} if verdict_first else {**rest, "verdict": verdict}
+    document = json.dumps(judgement, ensure_ascii=ensure_ascii)
     pieces: list[str] = []
     preview = VerdictPreview(pieces.append)
     position, n = 0, 0
