@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from functools import lru_cache
 
 from chat.providers.base import KINDS, Turn, TurnContext
 from interviews.models import Stage
@@ -119,13 +120,17 @@ def truncated(text: str, *, budget_tokens: int) -> str:
 _TAG_OPENING = re.compile(r"<(\s*/?\s*(?:" + "|".join(_DATA_TAGS) + r")\b)", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)  # a transcript's messages go into every later turn's prompt
 def neutralised(text: str) -> str:
     """Text from outside (the candidate, a CV) made safe to wrap in our delimiters: compatibility forms
     folded (a full-width less-than sign is a "<") and invisible format characters dropped, so that a
     look-alike tag cannot slip past, then the "<" of anything reading as one of our tags replaced by a
     single angle quotation mark (the text still reads the same to the model, and closes nothing)."""
-    folded = unicodedata.normalize("NFKC", text)
-    visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    if text.isascii():  # nothing to fold, no format character: skip the per-character pass
+        visible = text
+    else:
+        folded = unicodedata.normalize("NFKC", text)
+        visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
     return _TAG_OPENING.sub("\N{SINGLE LEFT-POINTING ANGLE QUOTATION MARK}\\1", visible)
 
 
