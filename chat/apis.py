@@ -28,7 +28,14 @@ from chat.services import (
     interview_start,
     turn_complete,
 )
-from chat.streaming import EVENT_STREAM, event_stream_response, turn_events, turn_events_async, wants_event_stream
+from chat.streaming import (
+    EVENT_STREAM,
+    event_stream_response,
+    turn_channel,
+    turn_events,
+    turn_events_async,
+    wants_event_stream,
+)
 from interviews.apis import InterviewListApi
 from interviews.models import Language, Position
 from interviews.selectors import topic_canonical, topic_list
@@ -182,9 +189,10 @@ class InterviewAnswerApi(APIView):
         replayed = isinstance(turn, TurnResult) and turn.replayed
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         if wants_event_stream(request.headers.get("Accept", "")):
+            channel = turn_channel(turn, partial(self._render, request=request))  # producing from now on
             # Under ASGI only an asynchronous iterator streams; under WSGI only a synchronous one does.
             events = turn_events_async if isinstance(request._request, ASGIRequest) else turn_events
-            response = event_stream_response(events(turn, partial(self._render, request=request)))
+            response = event_stream_response(events(channel))
             for name, value in headers.items():
                 response[name] = value
             return response

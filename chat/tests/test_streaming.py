@@ -60,7 +60,7 @@ def test_the_practice_reply_streams_word_by_word_and_ends_with_the_stored_result
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/event-stream")
-    assert response["Cache-Control"] == "no-cache"
+    assert response["Cache-Control"] == "no-cache, no-transform"
     assert response["X-Accel-Buffering"] == "no"
     events = parse(response.streaming_content)
     kinds = [kind for kind, _ in events]
@@ -169,6 +169,7 @@ def test_a_client_that_hangs_up_mid_stream_loses_nothing(auth_client, user, bank
     fake_llm.stream_interval = 0.05  # the LLM's pieces trickle in
     response = stream(auth_client, interview["id"], "A B-tree keeps keys sorted.")
     events = iter(response.streaming_content)
+    assert next(events) == b": ok\n\n"  # sent at once, with the headers
     first = next(events)
     assert first.startswith(b"event: delta")
     response.close()  # the client is gone: the server closes the event iterator
