@@ -16,7 +16,7 @@ PORT ?= 8000
 # `make run` is the local, offline developer setup: DEBUG on, embedded SQLite, offline engines.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run superuser serve test test-postgres lint format bench eval lock install install-dev clean
+.PHONY: run superuser serve test test-postgres screenshots vendor webapp-export lint format bench speech-worker eval lock install install-dev clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11, python3.12 or python3.13 on PATH)"; exit 1; }
@@ -49,12 +49,28 @@ superuser: install
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn config.wsgi:application -c gunicorn.conf.py
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 test: install-dev
 	@if [ -n "$$TEST_DATABASE_URL" ]; then echo "Running the suite on $$TEST_DATABASE_URL"; else echo "Running the suite on SQLite"; fi
+	@if [ -x /usr/bin/chromium ]; then echo "Browser tests: on, in headless /usr/bin/chromium (config/tests/browser)"; \
+		else echo "Browser tests: SKIPPED, /usr/bin/chromium is not installed (apt-get install chromium chromium-driver)"; fi
 	DATABASE_URL=$${TEST_DATABASE_URL:-sqlite:///$(CURDIR)/data/db.sqlite3} DEBUG=false SECRET_KEY=test-only-secret-key-for-the-suite-0123456789-abcdefghij \
 		$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests alone, saving their screenshots of the web app into docs/screenshots/ (for README).
+screenshots: install-dev
+	DEBUG=false SECRET_KEY=test-only-secret-key-for-the-suite-0123456789-abcdefghij SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots \
+		DATABASE_URL=sqlite:///$(CURDIR)/data/db.sqlite3 $(BIN)/python -m pytest config/tests/browser -q $(PYTEST_ARGS)
+
+# Refresh the vendored JavaScript libraries (static/vendor/) from the npm registry at their pinned versions.
+vendor:
+	bash devtools/vendor_refresh.sh
+
+# The web app as plain files for any static host: make webapp-export WEBAPP_DIR=dist API_BASE_URL=https://api.example.com
+WEBAPP_DIR ?= dist/webapp
+webapp-export: install
+	$(BIN)/python -m devtools.webapp_export $(WEBAPP_DIR) --api-base-url "$(API_BASE_URL)"
 
 test-postgres:
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(MAKE) test
@@ -68,8 +84,13 @@ format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The benchmark and reliability runs against the production stack; writes BENCHMARKS.md (bench/run.py --help).
 bench: install-dev
-	$(BIN)/python bench/concurrency.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Speech worker processes for SPEECH_QUEUE=redis: synthesize the replies' audio off the app servers' CPU.
+speech-worker: install
+	$(BIN)/python manage.py speech_worker $(WORKER_ARGS)
 
 # The interviewer quality suite: scripted candidates against the production server; writes EVAL.md.
 eval: install

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -191,9 +192,7 @@ STORAGES = {
     "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG else "config.storage.StaticFilesStorage"
         )
     },
 }
@@ -201,6 +200,9 @@ STORAGES = {
 # --- HTTP, proxies and CORS -------------------------------------------------------------------
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(api|feed)/.*$"
+# A web app hosted elsewhere sends these on answers (idempotent retries, the event stream) and reads these.
+CORS_ALLOW_HEADERS = (*cors_default_headers, "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "Idempotent-Replayed"]
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     # Only behind a proxy that sets X-Forwarded-Proto itself; otherwise clients could spoof https.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -234,6 +236,8 @@ REST_FRAMEWORK = {
         "login_ip": env.str("LOGIN_RATE_PER_IP", default="20/min"),
         "login_username": env.str("LOGIN_RATE_PER_USERNAME", default="5/min"),
         "register_ip": env.str("REGISTER_RATE_PER_IP", default="10/hour"),
+        # Speech to text costs no quota unit, so this is what bounds a user's transcriptions.
+        "transcription": env.str("STT_RATE_PER_USER", default="60/hour"),
     },
     # How many proxies sit in front of the app; 0 means REMOTE_ADDR is the client (X-Forwarded-For
     # ignored, so throttles cannot be dodged by sending a fake header).
@@ -333,6 +337,19 @@ if SPEECH_QUEUE not in ("thread", "redis") or (SPEECH_QUEUE == "redis" and not S
 SPEECH_URL_SECRET = env.str("SPEECH_URL_SECRET", default=SECRET_KEY)
 if not DEBUG and SPEECH_URL_SECRET != SECRET_KEY:
     _refuse_weak_secret("SPEECH_URL_SECRET", SPEECH_URL_SECRET)
+
+# --- Speech to text (POST /api/transcriptions/) ---------------------------------------------
+# An OpenAI-compatible /audio/transcriptions endpoint: OpenAI, or a local Whisper server. An empty
+# STT_MODEL means none (503 stt_unavailable): browsers that recognise speech themselves still dictate.
+STT_MODEL = env.str("STT_MODEL", default="")
+STT_BASE_URL = env.str("STT_BASE_URL", default="")
+STT_API_KEY = env.str("STT_API_KEY", default=OPENAI_API_KEY)
+STT_TIMEOUT = env.float("STT_TIMEOUT", default=30.0)
+
+# --- Web app (/) ------------------------------------------------------------------------------
+# Where the page served at / finds the API; empty is this same server. A copy hosted elsewhere as
+# plain files sets it in static/app/config.js instead.
+WEBAPP_API_BASE_URL = env.str("WEBAPP_API_BASE_URL", default="")
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.views import HealthApi
+from config.views import HealthApi, webapp
 
 urlpatterns = [
+    path("", webapp, name="webapp"),
     path("admin/", admin.site.urls),
     path("api/health/", HealthApi.as_view(), name="health"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/interviews/", include("chat.urls")),
     path("api/interviews/", include("interviews.urls")),
     path("api/audio/", include("speech.urls")),
+    path("api/transcriptions/", include("speech.transcription_urls")),
     path("api/cvs/", include("interviews.cv_urls")),
     path("api/topics/", include("interviews.topic_urls")),
     path("api/progress/", include("interviews.progress_urls")),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -46,6 +49,14 @@ class HealthApi(APIView):
             body.update(error_body("database_unavailable", "The database cannot be reached."))
             return Response(body, status=503)
         return Response(self.OutputSerializer({"status": "ok", "database": "ok"}).data)
+
+
+def webapp(request: HttpRequest) -> HttpResponse:
+    """The web app's HTML shell (templates/index.html); everything else it needs is static files."""
+    response = render(request, "index.html", {"webapp_config": {"apiBaseUrl": settings.WEBAPP_API_BASE_URL}})
+    # It names hashed static files: a browser must ask again after a deploy, not keep an old shell.
+    patch_cache_control(response, no_cache=True)
+    return response
 
 
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:

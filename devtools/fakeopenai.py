@@ -414,7 +414,7 @@ class FakeOpenAI:
             self._scripted.append(_Scripted(content, refusal, finish_reason))
 
     def fail_next(self, kind: str, *, after: int = 0) -> None:
-        """Make the next chat or speech request fail with ``kind`` (calls queue up); with ``after``,
+        """Make the next chat, speech or transcription request fail with ``kind`` (calls queue up); with ``after``,
         let that many requests through first (``after=1``: the second request fails)."""
         if kind not in FAILURE_KINDS:
             raise ValueError(f"unknown failure kind {kind!r}; expected one of {sorted(FAILURE_KINDS)}")
@@ -656,7 +656,6 @@ class FakeOpenAI:
             raise _APIError(400, "FakeOpenAI only produces mp3.", param="response_format")
         seconds = min(max(len(text) / _SPEECH_CHARS_PER_SECOND, _SPEECH_MIN_SECONDS), _SPEECH_MAX_SECONDS)
         h.send_bytes(200, b"" if failure == "empty" else silent_mp3(seconds), "audio/mpeg")
-
 
     def _transcription(self, h: _Handler, body: dict[str, Any], failure: str | None) -> None:
         audio = body.get("file")

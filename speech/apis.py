@@ -1,4 +1,5 @@
-"""Serving audio: `GET /api/audio/<key>.mp3`, no auth (the key is unguessable), with HTTP Range."""
+"""Serving audio: `GET /api/audio/<key>.mp3`, no auth (the key is unguessable), with HTTP Range; and
+speech to text for dictated answers: `POST /api/transcriptions/`."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, HttpResponse, HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from config.errors import NotFoundError
+from config.uploads import BoundedMultiPartParser
+from speech.engines.openai_stt import stt_configured
 from speech.models import AudioClip
 from speech.selectors import clip_cache_control, clip_etag
 from speech.services import clip_ensure_ready, clip_get, clip_upgrade_later
+from speech.transcription import AUDIO_MAX_BYTES, AUDIO_TYPES, AudioTooLarge, SttUnavailable, audio_transcribe
 
 _RANGE = re.compile(r"bytes=([0-9]*)-([0-9]*)")
 # Clip keys are SHA-256 HMACs in lower-case hex (speech.engines.clip_key); nothing else is looked up.
@@ -116,3 +123,57 @@ def _headers(response: HttpResponseBase, etag: str) -> HttpResponseBase:
     response["ETag"] = etag
     response["Content-Disposition"] = "inline"
     return response
+
+
+class AudioUploadParser(BoundedMultiPartParser):
+    """One recording, in memory, at most AUDIO_MAX_BYTES (413 `payload_too_large` beyond)."""
+
+    max_bytes = AUDIO_MAX_BYTES
+
+    def too_large(self, limit: int) -> Exception:
+        return AudioTooLarge(limit)
+
+
+class TranscriptionThrottle(UserRateThrottle):
+    scope = "transcription"
+
+
+class TranscriptionApi(APIView):
+    """Speech to text for a dictated answer. Costs no quota unit; throttled per user; the audio is not kept."""
+
+    parser_classes = [AudioUploadParser]
+    throttle_classes = [TranscriptionThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField(
+            allow_empty_file=False,
+            help_text=f"The recording ({AUDIO_TYPES}; recognised by its content), at most {AUDIO_MAX_BYTES} bytes.",
+        )
+        language = serializers.RegexField(
+            r"\A[a-z]{2}\Z",
+            required=False,
+            allow_blank=True,
+            help_text="ISO-639-1 code of the language spoken (`en`, `ko`); omit to let the engine detect it.",
+        )
+
+    class OutputSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, help_text="What was said (empty when nothing was heard).")
+        language = serializers.CharField(allow_null=True, help_text="ISO-639-1 code, when known.")
+        seconds = serializers.FloatField(allow_null=True, help_text="The recording's length, when known.")
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={200: OutputSerializer},
+        description="503 `stt_unavailable` when no speech-to-text engine is configured (STT_MODEL); 503 "
+        "`stt_failed` / 504 `stt_timeout` when it fails (try again); 415 `unsupported_media_type`; 413 "
+        "`payload_too_large`; 400 `invalid_audio` for audio the engine cannot read.",
+    )
+    def post(self, request: Request) -> Response:
+        if not stt_configured():  # before reading (up to 25 MB of) a body that cannot be used
+            raise SttUnavailable()
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        transcript = audio_transcribe(
+            data=data.validated_data["file"].read(), language=data.validated_data.get("language") or None
+        )
+        return Response(self.OutputSerializer(transcript).data)

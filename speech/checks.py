@@ -21,3 +21,17 @@ def check_speech_engine(app_configs: object = None, **kwargs: object) -> list[Er
             id="speech.E001",
         )
     ]
+
+
+@register()
+def check_speech_to_text(app_configs: object = None, **kwargs: object) -> list[Error]:
+    # Caught at start-up rather than as a 500 on a candidate's first dictated answer.
+    if settings.STT_MODEL and not settings.STT_API_KEY:
+        return [
+            Error(
+                f"STT_MODEL is {settings.STT_MODEL!r} but there is no key for it.",
+                hint="Set STT_API_KEY (or OPENAI_API_KEY); any value works for a local Whisper server.",
+                id="speech.E002",
+            )
+        ]
+    return []

@@ -592,3 +592,39 @@ def test_module_does_not_import_django() -> None:
         check=True,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_a_transcription_answers_the_set_text_with_the_wav_length(server: FakeOpenAI, client: openai.OpenAI) -> None:
+    import io
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(8000)
+        out.writeframes(b"\0\0" * 8000 * 3)
+    server.transcribe_with("Hello there.")
+    result = client.audio.transcriptions.create(
+        model="whisper-1", file=("a.wav", buffer.getvalue(), "audio/wav"), language="ko", response_format="verbose_json"
+    )
+    assert (result.text, result.language, result.duration) == ("Hello there.", "korean", 3.0)
+    sent = server.last_request.body
+    assert sent["model"] == "whisper-1"
+    assert sent["file"]["filename"] == "a.wav"
+    server.transcribe_with(None)
+    plain = client.audio.transcriptions.create(model="whisper-1", file=("a.wav", buffer.getvalue(), "audio/wav"))
+    assert plain.text.startswith("I would")
+
+
+def test_a_transcription_without_a_file_is_a_bad_request(server: FakeOpenAI) -> None:
+    request = urllib.request.Request(
+        server.url + "/v1/audio/transcriptions",
+        data=b'--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nwhisper-1\r\n--b--\r\n',
+        headers={"Content-Type": "multipart/form-data; boundary=b"},
+        method="POST",
+    )
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(request, timeout=5)
+    assert error.value.code == 400
+    assert json.loads(error.value.read())["error"]["param"] == "file"

@@ -14,3 +14,14 @@ class SpeechEngineError(Exception):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+
+
+class SpeechEngineTimeout(SpeechEngineError):
+    """The engine did not answer in time (always retryable)."""
+
+
+class AudioRejected(SpeechEngineError):
+    """A speech-to-text engine refused this audio itself (unreadable, too short): sending it again fails again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, retryable=False)
