@@ -26,6 +26,17 @@ def _plain_static_storage(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_bank_copies():
+    # The interviewer's per-process copies of the bank are versioned by the database's rows; a test's
+    # rolled-back rows (and ids SQLite hands out again) must not meet another test's copy.
+    from chat import services
+
+    services._BANKS.clear()
+    yield
+    services._BANKS.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Production hashes with PBKDF2 at ~1 million iterations (about 0.5 s a user); the suite creates
     # hundreds of users and tests no property of the hash itself.

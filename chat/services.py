@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.clock import local_today
 from accounts.models import User
 from accounts.selectors import QuotaStatus, quota_status
 from accounts.services import QuotaExceeded, QuotaUnit, ValidationFailed, quota_refund, quota_take
@@ -300,7 +301,13 @@ def answer_begin(
 
     # An answer still waiting for its reply is found by the database's constraint when this one is
     # stored (AnswerPending below, the unit refunded), rather than by a query on every answer.
-    unit = _take(user)
+    try:
+        unit = _take(user)
+    except QuotaExceeded:
+        # The day is spent, but an answer still waiting for its reply is what blocks this one (409).
+        if answer_pending(interview=interview) is not None:
+            raise AnswerPending() from None
+        raise
     try:
         answer = answer_create(
             interview=interview,
@@ -344,10 +351,14 @@ def turn_complete(turn: StartedTurn, *, on_text: TextSink | None = None) -> Turn
         quota = _settle(turn.unit, reply=reply, user=turn.user)
     except BaseException:
         # The refund and the answer's release in one transaction: a process killed in between must
-        # leave the unit either held (and reconciled later) or given back, never both.
+        # leave the unit either held (and reconciled later) or given back, never both. No refund when
+        # the unit is no longer this turn's to give back (the reconcile step gave it back after the
+        # lease ran out, or the reply was stored before the failure).
         with transaction.atomic():
-            turn.unit.hand_back()
-            answer_release(answer=turn.answer)
+            if answer_release(answer=turn.answer):
+                turn.unit.hand_back()
+            else:
+                turn.unit.consumed()
         raise
     _synthesize_after_commit(reply)
     if on_text is not None:
@@ -408,17 +419,21 @@ def _retry(*, user: User, interview: Interview, answer: Message) -> TurnResult |
     produced meanwhile."""
     # A worker killed while producing this reply left its unit held: give it back before charging anew.
     turn_orphans_reconcile(user=user)
-    unit = _take(user)
-    if not answer_claim_reply(
-        answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS, charged_on=unit.status.day
-    ):
-        unit.hand_back()
+    # The claim first: a reply in progress (or already made) is what the caller must hear, even when
+    # today's turns are spent, and a lost claim charges nothing. Then the unit, the claim given up if
+    # there is none; the claim records the day the unit is about to be charged to.
+    if not answer_claim_reply(answer=answer, lease_seconds=settings.CHAT_REPLY_LEASE_SECONDS, charged_on=local_today()):
         reply = reply_for_answer(answer=answer)
         if reply is not None:  # finished by a concurrent request in the meantime
             return TurnResult(
                 answer=answer, reply=reply, quota=quota_status(user=user), interview=interview, replayed=True
             )
         raise ReplyInProgress()
+    try:
+        unit = _take(user)
+    except BaseException:
+        answer_release(answer=answer)
+        raise
     return StartedTurn(user=user, interview=interview, answer=answer, unit=unit)
 
 

@@ -184,12 +184,16 @@ def answer_claim_reply(*, answer: Message, lease_seconds: int, charged_on: dt.da
     return bool(claimed)
 
 
-def answer_release(*, answer: Message) -> None:
-    """Give up the caller's lease on an answer, so /retry/ can take it at once; the caller refunds
-    the unit it held, in the same transaction. Only the caller's own lease (`answer.reply_lease_until`
-    as it took it): one that a retry took over after it ran out is not the caller's to end."""
-    Message.objects.filter(pk=answer.pk, reply_lease_until=answer.reply_lease_until).update(
-        reply_lease_until=None, charged_on=None
+def answer_release(*, answer: Message) -> bool:
+    """Give up the caller's lease on an answer after a failure, so /retry/ can take it at once.
+    True when the caller still held the answer's unit: it refunds it then, in the same transaction.
+    Only the caller's own lease counts (`answer.reply_lease_until` as it took it): False when a
+    retry took over after it ran out, when the reconcile step already gave the unit back, or when
+    the reply was stored after all."""
+    return bool(
+        Message.objects.filter(
+            pk=answer.pk, reply_lease_until=answer.reply_lease_until, charged_on__isnull=False
+        ).update(reply_lease_until=None, charged_on=None)
     )
 
 

@@ -218,6 +218,7 @@ class OpenAIProvider:
             logger.warning(
                 "primary model %s failed (%s); trying %s", self.config.model, exc, self.config.fallback_model
             )
+            call["verdict"] = verdict.again() if verdict else None
             try:
                 return self._call(self.client, self.config.fallback_model, **call)
             except Exception as fallback_exc:
@@ -304,6 +305,10 @@ class OpenAIProvider:
         finish_reason, answered_by, usage = "", model, None
         with stream:  # closes the HTTP response however the loop ends
             for chunk in stream:
+                # The SDK's timeout bounds each read, not a stream that keeps trickling: the whole
+                # stream gets OPENAI_TIMEOUT too, so a turn ends well inside its lease.
+                if time.monotonic() - started > self.config.timeout:
+                    raise ProviderError("The interviewer took too long to answer.", code="llm_timeout", retryable=True)
                 answered_by = chunk.model or answered_by
                 usage = chunk.usage or usage
                 if not chunk.choices:
@@ -346,7 +351,20 @@ class VerdictPreview:
         self.done = False
         self.sent = ""
 
+    def again(self) -> VerdictPreview | None:
+        """A preview for another attempt at the completion (the fallback model): a fresh one reading
+        a fresh JSON, or None once this one has passed text on (the listener has heard a beginning)."""
+        return None if self.sent else VerdictPreview(self.sink)
+
     def feed(self, piece: str) -> None:
+        # A preview must never fail the turn: anything unexpected ends the preview, not the call.
+        try:
+            self._feed(piece)
+        except Exception:
+            logger.warning("verdict preview stopped on unexpected input", exc_info=True)
+            self.done = True
+
+    def _feed(self, piece: str) -> None:
         if self.done:
             return
         self.buffer += piece
@@ -387,10 +405,15 @@ class VerdictPreview:
                 if 0xD800 <= unit < 0xDC00:  # a surrogate pair (an emoji): wait for its second half
                     if position + 12 > len(buffer):
                         break
-                    low = int(buffer[position + 8 : position + 12], 16)
-                    out.append(chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)))
-                    position += 12
-                    continue
+                    second = buffer[position + 6 : position + 12]
+                    low = int(second[2:], 16) if second.startswith("\\u") else -1
+                    if 0xDC00 <= low < 0xE000:
+                        out.append(chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)))
+                        position += 12
+                        continue
+                    unit = 0xFFFD  # half a pair: what JSON decoders make of it
+                elif 0xDC00 <= unit < 0xE000:
+                    unit = 0xFFFD
                 out.append(chr(unit))
                 position += 6
             else:

@@ -630,3 +630,20 @@ def test_a_streamed_judgement_that_is_unusable_is_repaired_without_streaming(fak
     assert "stream" not in repair.body
     assert "".join(pieces) == "Half a"  # the preview; the reaction is the truth
     assert reaction.verdict == "Fake verdict: a good answer."
+
+
+@pytest.mark.parametrize("bad", ["\\uZZZZ", "\\ud83d and no pair", "\\udc00 alone"])
+def test_a_verdict_preview_never_fails_the_turn_on_odd_escapes(fake_llm, bad):
+    fake_llm.reply_next('{"verdict": "Good ' + bad + '", "kind": "answer"')  # then the repair's default
+    pieces: list[str] = []
+    reaction = get_provider().react(context(), on_text=pieces.append)
+    assert reaction.judgement.kind == "answer"
+    assert "".join(pieces).startswith("Good")
+
+
+def test_a_stream_that_trickles_past_the_timeout_ends_as_a_timeout(fake_llm, settings):
+    settings.OPENAI_TIMEOUT = 0.5
+    fake_llm.stream_interval = 0.05  # about 40 pieces: 2 s in all, each well within the read timeout
+    with pytest.raises(ProviderError) as failure:
+        get_provider().react(context(), on_text=lambda text: None)
+    assert failure.value.code == "llm_timeout"

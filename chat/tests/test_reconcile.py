@@ -124,3 +124,42 @@ def test_a_failed_turn_gives_its_unit_back_at_once_and_leaves_nothing_to_reconci
     assert (answer.awaiting_reply, answer.reply_lease_until, answer.charged_on) == (True, None, None)
     assert used_today(user) == 1
     assert turn_orphans_reconcile() == 0
+
+
+def test_a_producer_that_outlives_its_lease_never_refunds_the_unit_twice(
+    auth_client, user, bank, fake_llm, used_today, settings
+):
+    from chat.services import LLMFailure, turn_complete
+
+    interview = start(auth_client)
+    turn = answer_begin(user=user, interview_id=interview["id"], content="A B-tree keeps keys sorted.")
+    assert used_today(user) == 2
+    with after_the_lease(settings):
+        assert turn_orphans_reconcile() == 1  # the lease ran out: taken for dead, its unit given back
+        fake_llm.fail_next("503")
+        with pytest.raises(LLMFailure):
+            turn_complete(turn)  # ...but it was alive, and now fails
+    assert used_today(user) == 1  # the start: the unit came back once, not twice
+    answer = Message.objects.get(pk=turn.answer.pk)
+    assert answer.awaiting_reply
+    assert answer.charged_on is None
+
+
+def test_at_the_days_limit_a_reply_in_progress_is_409_not_429(auth_client, user, bank, used_today):
+    interview = start(auth_client)
+    answer_begin(user=user, interview_id=interview["id"], content="B-trees.", idempotency_key="k-1")  # in flight
+    user.daily_chat_limit = 2
+    user.save(update_fields=["daily_chat_limit"])
+    assert used_today(user) == 2
+
+    assert_error(auth_client.post(f"/api/interviews/{interview['id']}/retry/"), 409, "reply_in_progress")
+    repeated = auth_client.post(
+        f"/api/interviews/{interview['id']}/answers/",
+        {"content": "B-trees."},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert_error(repeated, 409, "reply_in_progress")
+    another = auth_client.post(f"/api/interviews/{interview['id']}/answers/", {"content": "More."}, format="json")
+    assert_error(another, 409, "answer_pending")
+    assert used_today(user) == 2  # and no charge came and went meanwhile

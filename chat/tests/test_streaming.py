@@ -164,9 +164,10 @@ def test_a_repeated_idempotency_key_streams_the_stored_reply_and_charges_nothing
     assert used_today(user) == 2
 
 
-def test_a_client_that_hangs_up_mid_stream_loses_nothing(auth_client, user, bank, fake_llm, used_today):
+def test_a_client_that_hangs_up_mid_stream_loses_nothing(auth_client, user, bank, fake_llm, used_today, settings):
     interview = start(auth_client)
-    fake_llm.stream_interval = 0.05  # the LLM's pieces trickle in
+    fake_llm.stream_interval = 0.05  # the LLM's pieces trickle in, about 2 s in all
+    settings.OPENAI_TIMEOUT = 10.0
     response = stream(auth_client, interview["id"], "A B-tree keeps keys sorted.")
     events = iter(response.streaming_content)
     assert next(events) == b": ok\n\n"  # sent at once, with the headers
