@@ -190,11 +190,11 @@ def answer_release(*, answer: Message) -> bool:
     Only the caller's own lease counts (`answer.reply_lease_until` as it took it): False when a
     retry took over after it ran out, when the reconcile step already gave the unit back, or when
     the reply was stored after all."""
-    return bool(
-        Message.objects.filter(
-            pk=answer.pk, reply_lease_until=answer.reply_lease_until, charged_on__isnull=False
-        ).update(reply_lease_until=None, charged_on=None)
-    )
+    mine = Message.objects.filter(pk=answer.pk, reply_lease_until=answer.reply_lease_until)
+    if mine.filter(charged_on__isnull=False).update(reply_lease_until=None, charged_on=None):
+        return True
+    mine.update(reply_lease_until=None)  # the lease alone (no unit held: nothing to refund)
+    return False
 
 
 def answer_uncharge(*, answer: Message, now: dt.datetime | None = None) -> dt.date | None:
