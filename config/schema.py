@@ -81,6 +81,36 @@ def add_error_responses(result: dict, generator, request, public) -> dict:
     return result
 
 
+# One server-sent event of a `text/event-stream` response (chat/streaming.py writes them). OpenAPI
+# before 3.2 has no keyword for the items of a stream, so a stream's `schema` describes each event
+# (how Schemathesis and the OpenAPI 3.2 `itemSchema` read it); `data` is JSON text.
+_SERVER_SENT_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "done", "error"]},
+        "data": {
+            "type": "string",
+            "description": 'JSON: `{"text": "..."}` for `delta`, the stored result (the JSON variant\'s success '
+            "body) for `done`, the error envelope (`Error`) for `error`.",
+        },
+    },
+}
+EVENT_STREAM = "text/event-stream"
+
+
+def declare_event_streams(result: dict, generator, request, public) -> dict:
+    """Describe every `text/event-stream` response event by event, with the one `ServerSentEvent` schema."""
+    result.setdefault("components", {}).setdefault("schemas", {})["ServerSentEvent"] = _SERVER_SENT_EVENT
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for response in operation.get("responses", {}).values():
+                media = response.get("content", {}).get(EVENT_STREAM)
+                if media is not None:
+                    media["schema"] = {"$ref": "#/components/schemas/ServerSentEvent"}
+    return result
+
+
 # Rules on a whole body that no single field states: (path, method) -> JSON Schema keywords added to
 # the operation's request body component.
 _BODY_RULES: dict[tuple[str, str], dict] = {

@@ -256,6 +256,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_responses",
         "config.schema.add_body_rules",
+        "config.schema.declare_event_streams",
     ],
 }
 

@@ -134,3 +134,39 @@ def test_the_compat_chat_body_needs_a_topic_or_an_input_in_the_schema_too(schema
     assert check.is_valid({"interview_topic": "백엔드 개발자"})
     assert check.is_valid({"user_input": "An index is a B-tree."})
     assert "interview_topic" in component(schema, body)["description"]
+
+
+def _server_sent_events(chunks) -> list[dict]:
+    """The events of a `text/event-stream` body as `{field: value}`, comments (keep-alives) skipped."""
+    events = []
+    for block in b"".join(chunks).decode().split("\n\n"):
+        lines = [line for line in block.split("\n") if line and not line.startswith(":")]
+        if lines:
+            events.append(dict(line.split(": ", 1) for line in lines))
+    return events
+
+
+@pytest.mark.django_db(transaction=True)  # the reply may be produced in a thread of its own
+def test_the_answer_stream_is_declared_event_by_event_and_real_events_match(schema, auth_client, bank):
+    # Found by Schemathesis: the stream was declared `{"type": "string"}`, which OpenAPI 3.0 tools (and
+    # 3.2's itemSchema) read as the schema of each event, and no event is a string.
+    interview = auth_client.post("/api/interviews/", {"position": "be"}, format="json").json()
+    response = auth_client.post(
+        f"/api/interviews/{interview['id']}/answers/",
+        {"content": "A B-tree index."},
+        format="json",
+        HTTP_ACCEPT="text/event-stream",
+    )
+    assert response.status_code == 200
+    path = "/api/interviews/{interview_id}/answers/"
+    event_schema = schema["paths"][path]["post"]["responses"]["200"]["content"]["text/event-stream"]["schema"]
+    check = validator(schema, event_schema)
+    events = _server_sent_events(response.streaming_content)
+    assert [event["event"] for event in events][-1] == "done"
+    assert {event["event"] for event in events[:-1]} == {"delta"}
+    for event in events:
+        check.validate(event)
+    assert not check.is_valid("event: delta\ndata: {}\n\n")  # not the whole stream as one string
+    # `done` carries the JSON variant's success body, as the event's description says.
+    validator(schema, response_schema(schema, path, "post", "201")).validate(json.loads(events[-1]["data"]))
+    assert "`done`" in component(schema, event_schema)["properties"]["data"]["description"]
