@@ -1,4 +1,4 @@
-# Slim production image: gunicorn (gthread) behind your proxy, static files by WhiteNoise.
+# Slim production image: gunicorn (uvicorn ASGI workers, gunicorn.conf.py) behind your proxy, static files by WhiteNoise.
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

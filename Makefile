@@ -45,7 +45,7 @@ superuser: install
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
 
-# Production-style serving (gunicorn, gthread workers) on this machine.
+# Production-style serving (gunicorn with gunicorn.conf.py: uvicorn ASGI workers by default) on this machine.
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

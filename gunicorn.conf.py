@@ -2,7 +2,7 @@
 
 GUNICORN_WORKER_CLASS picks the serving model, and with it the application (so command lines name
 none: `gunicorn -c gunicorn.conf.py`):
-- "uvicorn" (ASGI, config.asgi): each worker is an event loop; a request's synchronous Django code
+- "uvicorn" (the default; ASGI, config.asgi): each worker is an event loop; a request's synchronous Django code
   runs in a thread of its own, made for it, so the LLM calls in flight are not capped by a fixed
   pool of threads, and a streamed reply is sent as it is produced;
 - "gthread" (WSGI, config.wsgi): a request holds one of GUNICORN_THREADS threads, so at most
@@ -24,7 +24,7 @@ _WORKER_CLASSES = {
     "uvicorn": ("uvicorn_worker.UvicornWorker", "config.asgi:application"),
     "gthread": ("gthread", "config.wsgi:application"),
 }
-_serving = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+_serving = os.environ.get("GUNICORN_WORKER_CLASS", "uvicorn")
 if _serving not in _WORKER_CLASSES:
     raise SystemExit(f"GUNICORN_WORKER_CLASS must be one of {', '.join(_WORKER_CLASSES)}, not {_serving!r}")
 worker_class, wsgi_app = _WORKER_CLASSES[_serving]
