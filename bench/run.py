@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-tts", default="espeak", choices=["espeak", "espeak+sleep"])
     parser.add_argument("--database", default=os.environ.get("BENCH_DATABASE", "auto"))
     parser.add_argument("--redis", default="auto", choices=["auto", "off"])
-    parser.add_argument("--worker-class", default="gthread", choices=["gthread", "uvicorn"])
+    parser.add_argument("--worker-class", default="uvicorn", choices=["uvicorn", "gthread"])  # the product default
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
     parser.add_argument("--latency", type=float, default=1.0, help="the fake LLM's seconds to its first token")

@@ -273,7 +273,7 @@ class ServerConfig:
 
     workers: int = 2
     threads: int = 32
-    worker_class: str = "gthread"
+    worker_class: str = "uvicorn"
     speech_queue: str = "thread"  # "redis" needs redis_url and runs a speech worker beside gunicorn
     speech_engine: str = "espeak"
     redis_url: str | None = None

@@ -102,7 +102,7 @@ def production_server(*, provider: str, base_url: str = "", model: str = "") -> 
         }
         config = {
             "provider": provider,
-            "server": f"gunicorn (gunicorn.conf.py), {SERVER_WORKERS} gthread workers x {SERVER_THREADS} threads, "
+            "server": f"gunicorn (gunicorn.conf.py), {SERVER_WORKERS} uvicorn (ASGI) workers, "
             "DEBUG off, SQLite",
             "daily_chat_limit": DAILY_CHAT_LIMIT,
             "speech": "espeak",
@@ -125,7 +125,7 @@ def production_server(*, provider: str, base_url: str = "", model: str = "") -> 
             [python, "manage.py", "load_questions"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )
         gunicorn = Path(python).parent / "gunicorn"
-        command = [str(gunicorn), "config.wsgi:application", "-c", "gunicorn.conf.py"]
+        command = [str(gunicorn), "-c", "gunicorn.conf.py"]  # the conf names the app (ASGI by default)
         server = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
         try:
             url = f"http://127.0.0.1:{port}"
