@@ -102,8 +102,7 @@ def production_server(*, provider: str, base_url: str = "", model: str = "") -> 
         }
         config = {
             "provider": provider,
-            "server": f"gunicorn (gunicorn.conf.py), {SERVER_WORKERS} uvicorn (ASGI) workers, "
-            "DEBUG off, SQLite",
+            "server": f"gunicorn (gunicorn.conf.py), {SERVER_WORKERS} uvicorn (ASGI) workers, DEBUG off, SQLite",
             "daily_chat_limit": DAILY_CHAT_LIMIT,
             "speech": "espeak",
         }
