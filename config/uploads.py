@@ -20,7 +20,9 @@ from rest_framework import exceptions, parsers
 _FRAMING_BYTES = 64 * 1024
 
 
-class _BoundedMemoryUploadHandler(FileUploadHandler):
+class BoundedMemoryUploadHandler(FileUploadHandler):
+    """Keeps uploaded files in memory and raises `too_large(limit)` once they add up to more than `limit` bytes."""
+
     def __init__(self, *, limit: int, too_large: Callable[[int], Exception]) -> None:
         super().__init__()
         self.limit = limit
@@ -64,7 +66,7 @@ class BoundedMultiPartParser(parsers.MultiPartParser):
         if declared.isdigit() and int(declared) > self.max_bytes + _FRAMING_BYTES:
             raise self.too_large(self.max_bytes)
         meta = {**request.META, "CONTENT_TYPE": media_type}
-        handlers = [_BoundedMemoryUploadHandler(limit=self.max_bytes, too_large=self.too_large)]
+        handlers = [BoundedMemoryUploadHandler(limit=self.max_bytes, too_large=self.too_large)]
         try:
             data, files = DjangoMultiPartParser(meta, stream, handlers, parsers.get_encoding(parser_context)).parse()
         except MultiPartParserError as error:

@@ -7,61 +7,27 @@ buffered, and never a temporary file on disk.
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
-from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
-from django.http.multipartparser import MultiPartParser as DjangoMultiPartParser
-from django.http.multipartparser import MultiPartParserError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.pagination import PageNumberPagination
+from config.uploads import BoundedMultiPartParser
 from interviews.cvs import CvTooLarge, cv_create, cv_delete, cv_get_for_owner, cv_list_for_owner
 
 
-class BoundedMemoryUploadHandler(FileUploadHandler):
-    """Keeps uploaded files in memory and raises CvTooLarge once they add up to more than `limit` bytes."""
+class CvUploadParser(BoundedMultiPartParser):
+    """The shared bounded multipart parser (config.uploads): in memory, at most CV_MAX_BYTES of files."""
 
-    def __init__(self, *, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-        self.received = 0
-        self.buffer = io.BytesIO()
+    @property
+    def max_bytes(self) -> int:  # read per request: the setting may change (tests, a reload)
+        return settings.CV_MAX_BYTES
 
-    def new_file(self, *args, **kwargs) -> None:
-        super().new_file(*args, **kwargs)
-        self.buffer = io.BytesIO()
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        self.received += len(raw_data)
-        if self.received > self.limit:
-            raise CvTooLarge(limit=self.limit)
-        self.buffer.write(raw_data)
-
-    def file_complete(self, file_size: int) -> InMemoryUploadedFile:
-        self.buffer.seek(0)
-        return InMemoryUploadedFile(
-            self.buffer, self.field_name, self.file_name, self.content_type, file_size, self.charset
-        )
-
-
-class CvUploadParser(parsers.MultiPartParser):
-    """DRF's multipart parser with one upload handler: in memory, at most CV_MAX_BYTES of files."""
-
-    def parse(self, stream, media_type=None, parser_context=None) -> parsers.DataAndFiles:
-        request = parser_context["request"]
-        meta = {**request.META, "CONTENT_TYPE": media_type}
-        handlers = [BoundedMemoryUploadHandler(limit=settings.CV_MAX_BYTES)]
-        try:
-            data, files = DjangoMultiPartParser(meta, stream, handlers, parsers.get_encoding(parser_context)).parse()
-        except MultiPartParserError as error:
-            raise exceptions.ParseError(f"Multipart form parse error - {error}") from None
-        return parsers.DataAndFiles(data, files)
+    def too_large(self, limit: int) -> Exception:
+        return CvTooLarge(limit=limit)
 
 
 class CvListCreateApi(APIView):

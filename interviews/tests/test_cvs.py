@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from config.testing import assert_error
+from config.uploads import BoundedMemoryUploadHandler
 from interviews import documents
-from interviews.cv_apis import BoundedMemoryUploadHandler
 from interviews.cv_vocabulary import SKILLS
 from interviews.cvs import CvTooLarge, cv_create, cv_filename, cv_summarize
 from interviews.documents import InvalidFile, document_read
@@ -254,7 +254,7 @@ def test_reading_stops_at_the_limit_whatever_the_field(auth_client, user, settin
     settings.CV_MAX_BYTES = 1_000
     files = {"attachment": SimpleUploadedFile("big.bin", b"x" * 1_001)}
     assert_refused(auth_client.post(URL, files, format="multipart"), user, 413, "payload_too_large")
-    handler = BoundedMemoryUploadHandler(limit=10)
+    handler = BoundedMemoryUploadHandler(limit=10, too_large=lambda limit: CvTooLarge(limit=limit))
     handler.new_file("file", "cv.txt", "text/plain", 11)
     handler.receive_data_chunk(b"x" * 10, 0)
     with pytest.raises(CvTooLarge):
